@@ -1,0 +1,16 @@
+"""Django storage backend for MinIO and any S3-compatible object store."""
+
+from .errors import BucketDoesNotExist, MinioBackendError
+from .storage import MinioBackend, MinioBackendStatic
+from .utils import MinioServerStatus, get_iso_date, iso_date_prefix
+
+__all__ = [
+    "BucketDoesNotExist",
+    "MinioBackend",
+    "MinioBackendError",
+    "MinioBackendStatic",
+    "MinioServerStatus",
+    "get_iso_date",
+    "iso_date_prefix",
+]
+__version__ = "5.0.0.dev0"

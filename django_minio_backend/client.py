@@ -1,0 +1,98 @@
+"""Building ``minio.Minio`` clients: one per distinct connection, built lazily, shared by threads.
+
+Building a client does no network I/O: the region is always known (``MINIO_REGION``,
+default ``us-east-1``), so minio never has to ask the server for it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import urllib3
+from django.core.exceptions import ImproperlyConfigured
+from minio import Minio
+
+from .conf import ConnectionSettings
+
+# Retried on any method: these answers mean the server did nothing with the request.
+RETRY_STATUSES = (500, 502, 503, 504)
+
+_clients: dict[ConnectionSettings, Minio] = {}
+_clients_lock = threading.Lock()
+
+
+def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
+    """The HTTP pool: bounded timeouts, bounded retries with backoff, TLS verified.
+
+    urllib3 retries connection failures for every method but read failures only for
+    idempotent ones, so a POST (completing a multipart upload) is never sent twice.
+    """
+    if connection.http_client is not None:
+        return connection.http_client
+    return urllib3.PoolManager(
+        maxsize=32,
+        timeout=urllib3.Timeout(connect=connection.connect_timeout, read=connection.read_timeout),
+        retries=urllib3.Retry(
+            total=connection.max_retries,
+            backoff_factor=0.2,
+            status_forcelist=RETRY_STATUSES,
+            raise_on_status=False,
+        ),
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=connection.ca_certs,
+    )
+
+
+def _endpoint_error(connection: ConnectionSettings) -> str | None:
+    if not connection.endpoint:
+        return "MINIO_ENDPOINT is not set."
+    if "://" in connection.endpoint or "/" in connection.endpoint:
+        return f"MINIO_ENDPOINT must be host[:port] without scheme or path, got {connection.endpoint!r}."
+    if not connection.access_key or not connection.secret_key:
+        return "MINIO_ACCESS_KEY and MINIO_SECRET_KEY must both be set."
+    return None
+
+
+def _build(connection: ConnectionSettings, pool: urllib3.PoolManager) -> Minio:
+    problem = _endpoint_error(connection)
+    if problem:
+        raise ImproperlyConfigured(problem)
+    return Minio(
+        connection.endpoint,
+        access_key=connection.access_key,
+        secret_key=connection.secret_key,
+        secure=connection.use_https,
+        region=connection.region,
+        http_client=pool,
+    )
+
+
+def get_client(connection: ConnectionSettings) -> Minio:
+    """The shared client for these connection settings, built on first use."""
+    client = _clients.get(connection)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(connection)
+            if client is None:
+                client = _clients[connection] = _build(connection, build_pool(connection))
+    return client
+
+
+def get_url_client(connection: ConnectionSettings, external_endpoint: str, external_use_https: bool) -> Minio:
+    """The client that signs URLs: for the external endpoint when one is set, so signatures
+    are valid on the host the browser talks to. It never sends a request itself."""
+    if not external_endpoint:
+        return get_client(connection)
+    return get_client(replace(connection, endpoint=external_endpoint, use_https=external_use_https))
+
+
+def build_probe_client(connection: ConnectionSettings, timeout: float) -> Minio:
+    """A client for health checks: no retries, every wait bounded by ``timeout`` seconds."""
+    pool = urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        retries=False,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=connection.ca_certs,
+    )
+    return _build(connection, pool)

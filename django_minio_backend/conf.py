@@ -1,0 +1,199 @@
+"""Settings: the one place that reads ``MINIO_*`` values and their defaults.
+
+Values come from three layers, the later winning:
+
+1. top-level ``MINIO_*`` settings (the 2.x/3.x style);
+2. ``STORAGES[alias]["OPTIONS"]`` of the alias named by ``storage_name``
+   (the 4.x style), or of ``"default"`` when a bare ``MinioBackend(...)`` is
+   put on a FileField and the default storage is a MinioBackend;
+3. options passed to the constructor (which is how Django hands over OPTIONS
+   when it builds ``STORAGES[alias]`` itself).
+
+Django's settings object is only read, never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import urllib3
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+MiB = 1024 * 1024
+S3_MAX_PRESIGN_EXPIRY = timedelta(days=7)
+S3_MIN_PART_SIZE = 5 * MiB
+
+# Every accepted option and its default. Names from 2.x, 3.x and 4.x are all here.
+DEFAULTS: dict[str, Any] = {
+    "MINIO_ENDPOINT": "",
+    "MINIO_ACCESS_KEY": "",
+    "MINIO_SECRET_KEY": "",
+    "MINIO_USE_HTTPS": True,
+    "MINIO_REGION": "us-east-1",
+    "MINIO_EXTERNAL_ENDPOINT": "",
+    "MINIO_EXTERNAL_ENDPOINT_USE_HTTPS": None,  # None: same as MINIO_USE_HTTPS
+    "MINIO_URL_EXPIRY_HOURS": S3_MAX_PRESIGN_EXPIRY,
+    "MINIO_CONSISTENCY_CHECK_ON_START": False,
+    "MINIO_PRIVATE_BUCKETS": (),
+    "MINIO_PUBLIC_BUCKETS": (),
+    "MINIO_POLICY_HOOKS": (),
+    "MINIO_DEFAULT_BUCKET": "",
+    "MINIO_MEDIA_FILES_BUCKET": "auto-generated-bucket-media-files",  # 3.x name
+    "MINIO_STATIC_FILES_BUCKET": "auto-generated-bucket-static-files",
+    "MINIO_BUCKET_CHECK_ON_SAVE": False,
+    "MINIO_HTTP_CLIENT": None,
+    "MINIO_CA_CERTS": None,
+    "MINIO_CONNECT_TIMEOUT": 5.0,
+    "MINIO_READ_TIMEOUT": 60.0,
+    "MINIO_MAX_RETRIES": 3,
+    "MINIO_MULTIPART_UPLOAD": True,  # 4.x switch; uploads above the threshold are always multipart
+    "MINIO_MULTIPART_THRESHOLD": 8 * MiB,
+    "MINIO_MULTIPART_PART_SIZE": 8 * MiB,
+    "MINIO_MULTIPART_PARALLEL": 3,
+    "MINIO_URL_CACHING_ENABLED": False,
+    "MINIO_URL_CACHE_TIMEOUT": 3600,
+    "MINIO_URL_CACHE_PREFIX": "",  # 4.x cache-key prefix; stable URLs need no cache
+}
+SECRET_OPTIONS = frozenset({"MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"})
+
+
+def _alias_options(alias: str, *, only_if_minio: bool) -> Mapping[str, Any]:
+    storages = getattr(settings, "STORAGES", None) or {}
+    entry = storages.get(alias)
+    if entry is None:
+        if not only_if_minio:
+            raise ImproperlyConfigured(f"storage_name={alias!r} is not an alias in settings.STORAGES.")
+        return {}
+    backend = str(entry.get("BACKEND", ""))
+    if only_if_minio and not backend.startswith("django_minio_backend."):
+        return {}
+    return entry.get("OPTIONS") or {}
+
+
+def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge the three layers into one mapping with every option present.
+
+    Unknown option names raise ``ImproperlyConfigured`` instead of being ignored.
+    """
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"Unknown MinioBackend option(s): {', '.join(unknown)}. Known: {', '.join(sorted(DEFAULTS))}."
+        )
+    if storage_name is not None:
+        alias_options = _alias_options(storage_name, only_if_minio=False)
+    elif not options:
+        alias_options = _alias_options("default", only_if_minio=True)
+    else:
+        alias_options = {}
+    merged = {key: getattr(settings, key, default) for key, default in DEFAULTS.items()}
+    merged.update(alias_options)
+    merged.update(options)
+    return merged
+
+
+def _as_tuple(name: str, value: Any) -> tuple[Any, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise ImproperlyConfigured(f"{name} must be a list, got {type(value).__name__}.")
+    return tuple(value)
+
+
+def _positive(name: str, value: Any, kind: type = int) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number, got {value!r}.")
+    return kind(value)
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """What it takes to build a client; hashable so equal settings share one client."""
+
+    endpoint: str
+    access_key: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    use_https: bool
+    region: str
+    connect_timeout: float
+    read_timeout: float
+    max_retries: int
+    ca_certs: str | None = None
+    http_client: urllib3.PoolManager | None = field(default=None, compare=True, repr=False)
+
+
+@dataclass(frozen=True)
+class MinioSettings:
+    """Typed, validated settings of one storage instance."""
+
+    connection: ConnectionSettings
+    external_endpoint: str
+    external_use_https: bool
+    url_expiry: timedelta
+    private_buckets: tuple[str, ...]
+    public_buckets: tuple[str, ...]
+    policy_hooks: tuple[Any, ...]
+    default_bucket: str
+    static_bucket: str
+    bucket_check_on_save: bool
+    consistency_check_on_start: bool
+    multipart_threshold: int
+    multipart_part_size: int
+    multipart_parallel: int
+    url_caching: bool
+    url_cache_timeout: int
+
+    @classmethod
+    def load(cls, storage_name: str | None = None, options: Mapping[str, Any] | None = None) -> MinioSettings:
+        """Read and validate settings; raise ``ImproperlyConfigured`` naming the bad option."""
+        o = collect_options(storage_name, options or {})
+        expiry = o["MINIO_URL_EXPIRY_HOURS"]
+        if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= S3_MAX_PRESIGN_EXPIRY:
+            raise ImproperlyConfigured(
+                f"MINIO_URL_EXPIRY_HOURS must be a timedelta between 1 second and 7 days, got {expiry!r}."
+            )
+        http_client = o["MINIO_HTTP_CLIENT"]
+        if isinstance(http_client, str):
+            http_client = import_string(http_client)
+        if http_client is not None and not isinstance(http_client, urllib3.PoolManager):
+            raise ImproperlyConfigured("MINIO_HTTP_CLIENT must be a urllib3.PoolManager (or its import path).")
+        part_size = _positive("MINIO_MULTIPART_PART_SIZE", o["MINIO_MULTIPART_PART_SIZE"])
+        if part_size < S3_MIN_PART_SIZE:
+            raise ImproperlyConfigured("MINIO_MULTIPART_PART_SIZE must be at least 5 MiB (the S3 minimum).")
+        cache_timeout = _positive("MINIO_URL_CACHE_TIMEOUT", o["MINIO_URL_CACHE_TIMEOUT"])
+        if o["MINIO_URL_CACHING_ENABLED"] and cache_timeout >= expiry.total_seconds():
+            raise ImproperlyConfigured("MINIO_URL_CACHE_TIMEOUT must be shorter than MINIO_URL_EXPIRY_HOURS.")
+        use_https = bool(o["MINIO_USE_HTTPS"])
+        external_https = o["MINIO_EXTERNAL_ENDPOINT_USE_HTTPS"]
+        return cls(
+            connection=ConnectionSettings(
+                endpoint=str(o["MINIO_ENDPOINT"]),
+                access_key=str(o["MINIO_ACCESS_KEY"]),
+                secret_key=str(o["MINIO_SECRET_KEY"]),
+                use_https=use_https,
+                region=str(o["MINIO_REGION"] or DEFAULTS["MINIO_REGION"]),
+                connect_timeout=_positive("MINIO_CONNECT_TIMEOUT", o["MINIO_CONNECT_TIMEOUT"], float),
+                read_timeout=_positive("MINIO_READ_TIMEOUT", o["MINIO_READ_TIMEOUT"], float),
+                max_retries=int(o["MINIO_MAX_RETRIES"]),
+                ca_certs=o["MINIO_CA_CERTS"],
+                http_client=http_client,
+            ),
+            external_endpoint=str(o["MINIO_EXTERNAL_ENDPOINT"] or ""),
+            external_use_https=use_https if external_https is None else bool(external_https),
+            url_expiry=expiry,
+            private_buckets=_as_tuple("MINIO_PRIVATE_BUCKETS", o["MINIO_PRIVATE_BUCKETS"]),
+            public_buckets=_as_tuple("MINIO_PUBLIC_BUCKETS", o["MINIO_PUBLIC_BUCKETS"]),
+            policy_hooks=_as_tuple("MINIO_POLICY_HOOKS", o["MINIO_POLICY_HOOKS"]),
+            default_bucket=str(o["MINIO_DEFAULT_BUCKET"] or o["MINIO_MEDIA_FILES_BUCKET"]),
+            static_bucket=str(o["MINIO_STATIC_FILES_BUCKET"]),
+            bucket_check_on_save=bool(o["MINIO_BUCKET_CHECK_ON_SAVE"]),
+            consistency_check_on_start=bool(o["MINIO_CONSISTENCY_CHECK_ON_START"]),
+            multipart_threshold=_positive("MINIO_MULTIPART_THRESHOLD", o["MINIO_MULTIPART_THRESHOLD"]),
+            multipart_part_size=part_size,
+            multipart_parallel=_positive("MINIO_MULTIPART_PARALLEL", o["MINIO_MULTIPART_PARALLEL"]),
+            url_caching=bool(o["MINIO_URL_CACHING_ENABLED"]),
+            url_cache_timeout=int(cache_timeout),
+        )

@@ -1,0 +1,212 @@
+"""The file object: lazy ranged reads, and writes uploaded on close.
+
+Opening sends no request. The first read at a position fetches about the bytes
+asked for with one ranged GET; reads that continue where the last one ended
+fetch windows that double up to ``MAX_WINDOW``, so streaming a large object costs
+a handful of requests and constant memory, while ``seek()`` + ``read(n)`` costs
+one small request.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from django.core.files.base import File
+from urllib3 import BaseHTTPResponse
+
+if TYPE_CHECKING:
+    from .storage import MinioBackend
+
+MAX_WINDOW = 32 * 1024 * 1024
+READ_BUFFER = io.DEFAULT_BUFFER_SIZE  # small reads fetch about this much
+WRITE_SPOOL = 1024 * 1024  # written content beyond this goes to a temporary file
+_CONTENT_RANGE = re.compile(r"bytes \d+-\d+/(\d+)")
+
+# fetch(offset, length) returns a streaming response, or None when offset is past the end;
+# length None means "to the end".
+Fetch = Callable[[int, int | None], BaseHTTPResponse | None]
+
+
+class ObjectReader(io.RawIOBase):
+    """A seekable raw stream over an object, read with HTTP range requests."""
+
+    def __init__(self, fetch: Fetch, stat_size: Callable[[], int]):
+        super().__init__()
+        self._fetch = fetch
+        self._stat_size = stat_size
+        self._size: int | None = None
+        self._pos = 0
+        self._response: BaseHTTPResponse | None = None
+        self._response_pos = 0  # where the next byte of the open response belongs
+        self._window = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    @property
+    def size(self) -> int:
+        if self._size is None:
+            self._size = self._stat_size()
+        return self._size
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            position = offset
+        elif whence == io.SEEK_CUR:
+            position = self._pos + offset
+        elif whence == io.SEEK_END:
+            position = self.size + offset
+        else:
+            raise ValueError(f"invalid whence {whence!r}")
+        if position < 0:
+            raise ValueError(f"negative seek position {position}")
+        self._pos = position
+        return position
+
+    def _open(self, length: int | None) -> bool:
+        """Start a GET at the current position; False if it is past the end."""
+        sequential = self._response is not None and self._response_pos == self._pos
+        self._drop_response()
+        if length is not None:
+            self._window = min(max(length, 2 * self._window if sequential else 0), MAX_WINDOW)
+            length = self._window
+        response = self._fetch(self._pos, length)
+        if response is None:
+            self._size = self._pos if self._size is None else self._size
+            return False
+        self._learn_size(response)
+        self._response = response
+        self._response_pos = self._pos
+        return True
+
+    def _learn_size(self, response: BaseHTTPResponse) -> None:
+        if self._size is not None:
+            return
+        match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
+        if match:
+            self._size = int(match.group(1))
+        elif response.status == 200 and self._pos == 0 and response.headers.get("Content-Length"):
+            self._size = int(response.headers["Content-Length"])
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if not len(view) or (self._size is not None and self._pos >= self._size):
+            return 0
+        if self._response is None or self._response_pos != self._pos:
+            if not self._open(len(view)):
+                return 0
+        assert self._response is not None
+        count = self._response.readinto(view)
+        if count == 0:  # this window is used up: continue with the next one
+            if not self._open(len(view)):
+                return 0
+            count = self._response.readinto(view)
+        self._pos += count
+        self._response_pos = self._pos
+        return count
+
+    def readall(self) -> bytes:
+        """The rest of the object in one GET."""
+        if self._size is not None and self._pos >= self._size:
+            return b""
+        self._drop_response()
+        response = self._fetch(self._pos, None)
+        if response is None:
+            return b""
+        try:
+            data = response.read()
+        finally:
+            response.release_conn()
+        self._pos += len(data)
+        return data
+
+    def _drop_response(self) -> None:
+        if self._response is not None:
+            self._response.close()
+            self._response.release_conn()
+            self._response = None
+
+    def close(self) -> None:
+        self._drop_response()
+        super().close()
+
+
+class MinioFile(File):
+    """A file in a bucket, returned by ``MinioBackend.open()``.
+
+    Modes: ``rb``/``r`` read (lazily); ``wb``/``w`` replace the object on close;
+    ``xb``/``x`` create it on close, raising ``FileExistsError`` if it exists.
+    If the ``with`` block raises, nothing is uploaded.
+    """
+
+    READ_MODES = frozenset({"r", "rb", "br", "rt"})
+    WRITE_MODES = frozenset({"w", "wb", "bw", "wt", "x", "xb", "bx", "xt"})
+
+    def __init__(self, name: str, mode: str, storage: MinioBackend):
+        if mode not in self.READ_MODES | self.WRITE_MODES:
+            raise ValueError(f"MinioBackend cannot open files in mode {mode!r}")
+        self.name = name
+        self.mode = mode
+        self._storage = storage
+        self._reader: ObjectReader | None = None
+        self.file = self._new_stream()
+
+    def _new_stream(self) -> IO[Any]:
+        binary: IO[Any]
+        if self.mode in self.READ_MODES:
+            self._reader = self._storage._reader(self.name)
+            binary = io.BufferedReader(self._reader, buffer_size=READ_BUFFER)
+        else:
+            binary = tempfile.SpooledTemporaryFile(max_size=WRITE_SPOOL)  # noqa: SIM115
+        return binary if "b" in self.mode else io.TextIOWrapper(binary, encoding="utf-8")
+
+    @property
+    def size(self) -> int:
+        if self._reader is not None:
+            return self._reader.size
+        self.file.flush()
+        binary = getattr(self.file, "buffer", self.file)
+        position = binary.tell()
+        binary.seek(0, io.SEEK_END)
+        size = binary.tell()
+        binary.seek(position)
+        return size
+
+    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> MinioFile:
+        """Reopen (rewind) the file, as Django's ``FieldFile.open()`` expects."""
+        if mode is not None and mode != self.mode:
+            raise ValueError(f"cannot reopen a {self.mode!r} MinioFile as {mode!r}; call storage.open()")
+        if self.closed:
+            self.file = self._new_stream()
+        else:
+            self.file.seek(0)
+        return self
+
+    def close(self) -> None:
+        """Close; in a write mode, upload the content first (errors propagate)."""
+        if self.closed:
+            return
+        try:
+            if self._reader is None:
+                self.file.flush()
+                binary = getattr(self.file, "buffer", self.file)
+                binary.seek(0)
+                self._storage._write(self.name, File(binary, self.name), overwrite="x" not in self.mode)
+        finally:
+            self.file.close()
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        if exc_type is not None and self._reader is None:
+            self.file.close()  # discard: a failed block must not leave a half-written object
+            return
+        self.close()

@@ -1,0 +1,38 @@
+"""Storage names: Django's validation, and S3's limits on object keys."""
+
+from __future__ import annotations
+
+import pathlib
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.utils import validate_file_name
+
+S3_MAX_KEY_BYTES = 1024
+
+
+def object_key(name: str) -> str:
+    """Validate a file name and return its object key (backslashes become ``/``).
+
+    Raises ``SuspiciousFileOperation`` for empty, absolute or ``..`` names and for
+    names S3 cannot store (NUL bytes, keys over 1024 bytes of UTF-8).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"file names must be str, got {type(name).__name__}")
+    validate_file_name(name, allow_relative_path=True)
+    key = name.replace("\\", "/")
+    if "\x00" in key:
+        raise SuspiciousFileOperation(f"File name {key!r} contains a NUL byte.")
+    if len(key.encode("utf-8", "surrogatepass")) > S3_MAX_KEY_BYTES:
+        raise SuspiciousFileOperation(f"File name is longer than S3's {S3_MAX_KEY_BYTES}-byte key limit: {key[:60]!r}...")
+    return key
+
+
+def directory_prefix(path: str) -> str:
+    """The listing prefix for a directory path: ``""`` for the root, else ``"a/b/"``."""
+    directory = str(path or "").replace("\\", "/").strip("/")
+    if not directory:
+        return ""
+    pure = pathlib.PurePosixPath(directory)
+    if ".." in pure.parts or "\x00" in directory:
+        raise SuspiciousFileOperation(f"Detected path traversal attempt in {path!r}")
+    return directory + "/"

@@ -1,0 +1,368 @@
+"""The Django storage classes: ``MinioBackend`` and ``MinioBackendStatic``."""
+
+from __future__ import annotations
+
+import mimetypes
+import pathlib
+import posixpath
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import IO, Any
+
+import urllib3.exceptions
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+from django.core.files.base import File
+from django.core.files.storage import Storage
+from django.core.signals import setting_changed
+from django.utils import timezone
+from minio import Minio
+from minio.datatypes import Object
+from minio.error import MinioException, S3Error
+from urllib3 import BaseHTTPResponse
+
+from . import transfer, urls
+from .buckets import create_bucket
+from .client import build_probe_client, get_client, get_url_client
+from .conf import S3_MAX_PRESIGN_EXPIRY, SECRET_OPTIONS, MinioSettings
+from .errors import translated_errors
+from .files import MinioFile, ObjectReader
+from .names import directory_prefix, object_key
+from .utils import MinioServerStatus
+
+# Options that deconstruct() leaves out, so migrations never hold credentials or live objects.
+_NOT_DECONSTRUCTED = SECRET_OPTIONS | {"MINIO_HTTP_CLIENT"}
+
+
+class MinioBackend(Storage):
+    """Stores files as objects in one bucket of a MinIO or other S3-compatible server.
+
+    ``bucket_name`` defaults to ``MINIO_DEFAULT_BUCKET``. ``storage_name`` names the
+    ``STORAGES`` alias whose OPTIONS apply. ``allow_overwrite`` (or its 2.x/3.x name
+    ``replace_existing``) makes a save replace an existing object; otherwise a taken
+    name gets an alternative name, as with Django's ``FileSystemStorage``. Other
+    keyword arguments are ``MINIO_*`` options, overriding settings.
+
+    Constructing a storage sends no request; the client is built on first use.
+    """
+
+    def __init__(
+        self,
+        bucket_name: str = "",
+        storage_name: str | None = None,
+        *,
+        allow_overwrite: bool = False,
+        replace_existing: bool = False,
+        **options: Any,
+    ):
+        self._bucket_name = bucket_name
+        self._storage_name = storage_name
+        self._options = options
+        self.allow_overwrite = bool(allow_overwrite or replace_existing)
+        self._init_kwargs: dict[str, Any] = {
+            "bucket_name": bucket_name,
+            "storage_name": storage_name,
+            "allow_overwrite": allow_overwrite,
+            "replace_existing": replace_existing,
+            **options,
+        }
+        setting_changed.connect(self._forget_settings)
+
+    # Configuration
+
+    @cached_property
+    def settings(self) -> MinioSettings:
+        """This storage's settings, read on first use and again after a settings change."""
+        return MinioSettings.load(self._storage_name, self._options)
+
+    def _forget_settings(self, *, setting: str, **kwargs: Any) -> None:
+        if setting.startswith("MINIO_") or setting == "STORAGES":
+            self.__dict__.pop("settings", None)
+
+    @property
+    def bucket(self) -> str:
+        """The bucket this storage writes to."""
+        bucket = self._bucket_name or self._default_bucket()
+        if not bucket:
+            raise ImproperlyConfigured(f"{type(self).__name__} has no bucket: pass bucket_name or set MINIO_DEFAULT_BUCKET.")
+        return bucket
+
+    def _default_bucket(self) -> str:
+        return self.settings.default_bucket
+
+    @property
+    def is_public(self) -> bool:
+        """Whether anyone may read this bucket's objects, so URLs need no signature."""
+        return self.bucket in self.settings.public_buckets
+
+    @property
+    def client(self) -> Minio:
+        """The shared ``minio.Minio`` client (built on first use)."""
+        return get_client(self.settings.connection)
+
+    def _errors(self, action: str, key: str | None = None) -> AbstractContextManager[None]:
+        return translated_errors(action, self.settings.connection.endpoint, self.bucket, key)
+
+    # Reading
+
+    def _open(self, name: str, mode: str = "rb") -> MinioFile:
+        return MinioFile(object_key(name), mode, self)
+
+    def _reader(self, key: str) -> ObjectReader:
+        return ObjectReader(lambda offset, length: self._fetch(key, offset, length), lambda: self.size(key))
+
+    def _fetch(self, key: str, offset: int, length: int | None) -> BaseHTTPResponse | None:
+        """A streaming GET of ``length`` bytes from ``offset`` (to the end if None); None past the end."""
+        with self._errors("read", key):
+            try:
+                return self.client.get_object(self.bucket, key, offset=offset, length=length or 0)
+            except S3Error as exc:
+                if exc.code == "InvalidRange":
+                    return None
+                raise
+
+    def _stat(self, key: str) -> Object:
+        with self._errors("inspect", key):
+            return self.client.stat_object(self.bucket, key)
+
+    def exists(self, name: str) -> bool:
+        """Whether the object exists; errors other than "not found" are raised, never read as False."""
+        try:
+            self._stat(object_key(name))
+        except FileNotFoundError:
+            return False
+        return True
+
+    def size(self, name: str) -> int:
+        return int(self._stat(object_key(name)).size or 0)
+
+    def get_modified_time(self, name: str) -> datetime:
+        """Aware UTC time with ``USE_TZ=True``; naive local (``TIME_ZONE``) time otherwise."""
+        modified = self._stat(object_key(name)).last_modified
+        assert modified is not None
+        if django_settings.USE_TZ:
+            return modified
+        return timezone.make_naive(modified, timezone.get_default_timezone())
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        """``(directories, files)`` directly under ``path``, like ``FileSystemStorage``."""
+        prefix = directory_prefix(path)
+        directories, files = [], []
+        with self._errors("list", prefix or "/"):
+            for item in self.client.list_objects(self.bucket, prefix=prefix or None):
+                entry = str(item.object_name)[len(prefix) :]
+                if item.is_dir:
+                    directories.append(entry.rstrip("/"))
+                elif entry:
+                    files.append(entry)
+        return directories, files
+
+    # Writing
+
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
+        """Store ``content`` and return the name it was stored under.
+
+        Without overwrite, the write itself is conditional (``If-None-Match: *``),
+        so a taken name costs no extra request and two concurrent saves of one name
+        can never replace each other: the later one gets an alternative name.
+        """
+        if name is None:
+            name = content.name
+        if not hasattr(content, "chunks"):
+            content = File(content, name)
+        return self._store(str(name), content, max_length)
+
+    def _save(self, name: str, content: Any) -> str:
+        return self._store(name, content, None)
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        if self.allow_overwrite:
+            return self._fit(object_key(name), max_length)
+        return super().get_available_name(name, max_length)
+
+    def delete(self, name: str) -> None:
+        """Delete the object; deleting a missing object is not an error."""
+        key = object_key(name)
+        with self._errors("delete", key):
+            self.client.remove_object(self.bucket, key)
+
+    def _store(self, name: str, content: IO[Any], max_length: int | None) -> str:
+        key = object_key(name)
+        payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
+        content_type = _content_type(key, content)
+        with self._errors("save", key):
+            try:
+                return self._store_payload(key, payload, content_type, max_length)
+            except S3Error as exc:
+                if exc.code != "NoSuchBucket" or not self.settings.bucket_check_on_save:
+                    raise
+            create_bucket(self.client, self.bucket, region=self.settings.connection.region, public=self.is_public)
+            return self._store_payload(key, payload, content_type, max_length)
+
+    def _store_payload(self, key: str, payload: transfer.Payload, content_type: str, max_length: int | None) -> str:
+        if self.allow_overwrite:
+            key = self._fit(key, max_length)
+            self._upload(key, payload, content_type, if_absent=False)
+            return key
+        conditional = transfer.supports_conditional_writes(self.client, self.bucket)
+        for candidate in self._candidate_names(key, max_length):
+            # A large upload checks first, not to send gigabytes to a taken name.
+            if (not conditional or not payload.is_small) and self.exists(candidate):
+                continue
+            try:
+                self._upload(candidate, payload, content_type, if_absent=conditional)
+            except transfer.ObjectExists:
+                if not payload.is_small and not payload.rewindable:
+                    raise FileExistsError(
+                        f"{self.bucket}/{candidate} was created by another writer during this upload, "
+                        "and the content cannot be re-read to store it under another name."
+                    ) from None
+                if not payload.is_small:
+                    payload.rewind()
+                continue
+            return candidate
+        raise AssertionError("unreachable: candidate names never run out")
+
+    def _write(self, key: str, content: IO[Any], *, overwrite: bool) -> None:
+        """Write exactly ``key`` (for ``open(name, "w"/"x")``); ``FileExistsError`` if not
+        ``overwrite`` and the object exists."""
+        payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
+        with self._errors("save", key):
+            try:
+                self._upload(key, payload, _content_type(key, content), if_absent=not overwrite)
+            except transfer.ObjectExists:
+                raise FileExistsError(f"{self.bucket}/{key} already exists") from None
+
+    def _upload(self, key: str, payload: transfer.Payload, content_type: str, *, if_absent: bool) -> None:
+        if payload.is_small:
+            transfer.put_bytes(self.client, self.bucket, key, payload.head, content_type, if_absent=if_absent)
+            return
+        transfer.put_multipart(
+            self.client,
+            self.bucket,
+            key,
+            payload.parts(),
+            content_type,
+            if_absent=if_absent,
+            parallel=self.settings.multipart_parallel,
+        )
+
+    def _fit(self, key: str, max_length: int | None) -> str:
+        """Shorten the file's root so ``key`` fits ``max_length``, as Django does."""
+        if not max_length or len(key) <= max_length:
+            return key
+        directory, file_name = posixpath.split(key)
+        extension = "".join(pathlib.PurePosixPath(file_name).suffixes)
+        root = file_name.removesuffix(extension)[: max_length - len(key)]
+        if not root:
+            raise SuspiciousFileOperation(f"Storage cannot fit {key!r} into max_length={max_length}.")
+        return posixpath.join(directory, root + extension)
+
+    def _candidate_names(self, key: str, max_length: int | None) -> Iterator[str]:
+        """``key`` if it fits, then alternatives from ``get_alternative_name()``, each fitting."""
+        if not max_length or len(key) <= max_length:
+            yield key
+        directory, file_name = posixpath.split(key)
+        extension = "".join(pathlib.PurePosixPath(file_name).suffixes)
+        root = file_name.removesuffix(extension)
+        while True:
+            candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
+            yield self._fit(candidate, max_length)
+
+    # URLs and health
+
+    def url(
+        self,
+        name: str,
+        expires: timedelta | None = None,
+        response_headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """The object's URL; never sends a request.
+
+        Public buckets get a plain URL. Private buckets, or any call with
+        ``expires`` or ``response_headers`` (e.g. ``{"Content-Disposition":
+        "attachment; filename=report.pdf"}``), get a presigned URL.
+        """
+        key = object_key(name)
+        config = self.settings
+        external = config.external_endpoint
+        if self.is_public and expires is None and not response_headers:
+            endpoint = external or config.connection.endpoint
+            use_https = config.external_use_https if external else config.connection.use_https
+            return urls.public_url(endpoint, use_https, self.bucket, key)
+        if expires is not None and not timedelta(seconds=1) <= expires <= S3_MAX_PRESIGN_EXPIRY:
+            raise ValueError(f"expires must be between 1 second and 7 days, got {expires!r}")
+        client = get_url_client(config.connection, external, config.external_use_https)
+        return urls.presigned_url(
+            client,
+            self.bucket,
+            key,
+            expires or config.url_expiry,
+            response_headers,
+            config.url_cache_timeout if config.url_caching else None,
+        )
+
+    def is_minio_available(self, timeout: float = 5.0) -> MinioServerStatus:
+        """Ask the server (any S3 server) whether it answers and accepts our credentials.
+
+        One request, no retries, bounded by ``timeout`` seconds. Never raises.
+        """
+        try:
+            connection = self.settings.connection
+            client = build_probe_client(connection, timeout)
+        except ImproperlyConfigured as exc:
+            return MinioServerStatus(False, f"not configured: {exc}")
+        where = f"S3 server at {connection.endpoint}"
+        try:
+            client.list_buckets()
+        except S3Error as exc:
+            if exc.code == "AccessDenied":
+                return MinioServerStatus(True, f"{where} answered; credentials accepted (listing buckets is not allowed)")
+            return MinioServerStatus(False, f"{where} refused the request: {exc.code}: {exc.message}")
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            return MinioServerStatus(False, f"{where} is unreachable: {type(reason).__name__}: {reason}")
+        return MinioServerStatus(True, f"{where} answered; credentials accepted")
+
+    # Identity
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        """For migrations: the constructor arguments, never credentials."""
+        cls = type(self)
+        module = cls.__module__
+        if module == __name__:
+            module = "django_minio_backend.models"  # the import path users know from 2.x-4.x
+        kwargs = {
+            key: value
+            for key, value in self._init_kwargs.items()
+            if key not in _NOT_DECONSTRUCTED and (key == "bucket_name" or value != _DEFAULT_ARGS.get(key))
+        }
+        return f"{module}.{cls.__qualname__}", (), kwargs
+
+    def __repr__(self) -> str:
+        bucket = self._bucket_name or "<default bucket>"
+        return f"<{type(self).__name__} bucket={bucket!r}>"
+
+
+_DEFAULT_ARGS: dict[str, Any] = {"storage_name": None, "allow_overwrite": False, "replace_existing": False}
+
+
+class MinioBackendStatic(MinioBackend):
+    """The ``staticfiles`` storage: bucket ``MINIO_STATIC_FILES_BUCKET``, always public, unsigned URLs."""
+
+    def _default_bucket(self) -> str:
+        return self.settings.static_bucket
+
+    @property
+    def is_public(self) -> bool:
+        return True
+
+
+def _content_type(key: str, content: Any) -> str:
+    """The upload's declared type, else a guess from the name, else ``application/octet-stream``."""
+    declared = getattr(content, "content_type", None)
+    if declared:
+        return str(declared)
+    return mimetypes.guess_type(key)[0] or "application/octet-stream"

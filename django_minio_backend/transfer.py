@@ -1,0 +1,251 @@
+"""Uploads: one PUT for small content, a bounded parallel multipart upload for large content.
+
+Writes that must not overwrite carry ``If-None-Match: *`` (on the PUT, or on the
+request that completes a multipart upload); the server answers 412 when the name
+is taken, so checking and writing are one atomic step. Memory stays bounded:
+content is read in blocks of the part size, never whole.
+
+This is the only module that goes beyond minio's public API: minio has no public
+way to send a conditional PUT, so requests go through ``Minio._execute`` (which
+signs, retries and parses errors like every public call). ``tests/test_sdk_contract.py``
+fails if a minio release changes it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import math
+import threading
+import uuid
+import weakref
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from minio import Minio
+from minio.error import S3Error
+
+logger = logging.getLogger(__name__)
+
+S3_MAX_PARTS = 10_000
+# Codes that mean "the name is taken" for a conditional write (409: a concurrent
+# conditional write to the same key is in progress).
+TAKEN_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
+_S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+PROBE_PREFIX = ".django-minio-backend-probe-"
+
+
+class ObjectExists(Exception):
+    """A conditional write found the name taken; nothing was written."""
+
+
+class Payload:
+    """Content to upload, read in bounded blocks from the start.
+
+    ``head`` holds at most ``threshold + 1`` bytes: if the content is no longer
+    than ``threshold`` it is all there (``is_small``); otherwise ``parts()``
+    yields it in parts of at least ``part_size`` bytes. ``str`` data is encoded
+    as UTF-8.
+    """
+
+    def __init__(self, content: IO[Any], threshold: int, part_size: int):
+        self._content = content
+        self._threshold = threshold
+        self.part_size = self._fit_part_size(content, part_size)
+        self.rewindable = self._rewind()
+        self.head = self._read_block(threshold + 1)
+        self.is_small = len(self.head) <= threshold
+
+    @staticmethod
+    def _fit_part_size(content: IO[Any], part_size: int) -> int:
+        """Grow the part size so a file of known size fits into S3's 10,000 parts."""
+        try:
+            size = int(getattr(content, "size", 0) or 0)
+        except (AttributeError, OSError, TypeError, ValueError):
+            size = 0
+        return max(part_size, math.ceil(size / S3_MAX_PARTS))
+
+    def _rewind(self) -> bool:
+        try:
+            if hasattr(self._content, "seekable") and not self._content.seekable():
+                return False
+            self._content.seek(0)
+        except (AttributeError, OSError, ValueError):
+            return False
+        return True
+
+    def rewind(self) -> None:
+        """Start over from the first byte; only for seekable content."""
+        if not self.rewindable or not self._rewind():
+            raise ValueError("content cannot be re-read: it is not seekable")
+        self.head = self._read_block(self._threshold + 1)
+        self.is_small = len(self.head) <= self._threshold
+
+    def _read_block(self, size: int) -> bytes:
+        block = bytearray()
+        while len(block) < size:
+            chunk = self._content.read(size - len(block))
+            if not chunk:
+                break
+            block += chunk.encode() if isinstance(chunk, str) else chunk
+        return bytes(block)
+
+    def parts(self) -> Iterator[bytes]:
+        """The content in parts; all but the last at least ``part_size`` bytes."""
+        block = self.head + self._read_block(self.part_size - len(self.head))
+        self.head = b""  # held by the first part now; rewind() reads it again
+        count = 0
+        while block:
+            count += 1
+            if count > S3_MAX_PARTS:
+                raise ValueError(
+                    f"content needs more than {S3_MAX_PARTS} parts of {self.part_size} bytes; "
+                    "raise MINIO_MULTIPART_PART_SIZE"
+                )
+            yield block
+            block = self._read_block(self.part_size)
+
+
+def _headers(content_type: str, if_absent: bool) -> dict[str, str]:
+    headers = {"Content-Type": content_type}
+    if if_absent:
+        headers["If-None-Match"] = "*"
+    return headers
+
+
+def _taken(exc: S3Error) -> bool:
+    return exc.code in TAKEN_CODES or (exc.response is not None and exc.response.status == 412)
+
+
+def put_bytes(client: Minio, bucket: str, key: str, data: bytes, content_type: str, *, if_absent: bool) -> None:
+    """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken."""
+    try:
+        client._execute("PUT", bucket, key, body=data, headers=_headers(content_type, if_absent))
+    except S3Error as exc:
+        if if_absent and _taken(exc):
+            raise ObjectExists(key) from exc
+        raise
+
+
+def _xml_child(body: bytes, tag: str) -> str | None:
+    root = ET.fromstring(body)
+    if root.tag == "Error" or root.tag.endswith("}Error"):
+        code = root.findtext("Code") or "InternalError"
+        raise S3Error(None, code, root.findtext("Message"), None, None, None)  # type: ignore[arg-type]
+    return root.findtext(_S3_NS + tag) or root.findtext(tag)
+
+
+def put_multipart(
+    client: Minio,
+    bucket: str,
+    key: str,
+    parts: Iterator[bytes],
+    content_type: str,
+    *,
+    if_absent: bool,
+    parallel: int,
+) -> None:
+    """Upload ``parts`` with at most ``parallel`` in flight, then complete the upload.
+
+    Any failure, the name being taken (``ObjectExists``) included, aborts the
+    upload so no parts are left behind, and re-raises.
+    """
+    response = client._execute("POST", bucket, key, headers={"Content-Type": content_type}, query_params={"uploads": ""})
+    upload_id = _xml_child(response.data, "UploadId")
+    if not upload_id:
+        raise S3Error(None, "InvalidResponse", "no UploadId in answer", None, None, None)  # type: ignore[arg-type]
+    try:
+        etags = _upload_parts(client, bucket, key, upload_id, parts, parallel)
+        body = "".join(
+            f"<Part><PartNumber>{number}</PartNumber><ETag>{escape(etag)}</ETag></Part>"
+            for number, etag in enumerate(etags, start=1)
+        )
+        complete = f"<CompleteMultipartUpload>{body}</CompleteMultipartUpload>".encode()
+        try:
+            response = client._execute(
+                "POST", bucket, key, body=complete,
+                headers=_headers("application/xml", if_absent), query_params={"uploadId": upload_id},
+            )  # fmt: skip
+            _xml_child(response.data, "ETag")  # S3 may report a failed completion inside a 200 answer
+        except S3Error as exc:
+            if if_absent and _taken(exc):
+                raise ObjectExists(key) from exc
+            raise
+    except BaseException:
+        _abort(client, bucket, key, upload_id)
+        raise
+
+
+def _upload_parts(
+    client: Minio, bucket: str, key: str, upload_id: str, parts: Iterator[bytes], parallel: int
+) -> list[str]:
+    """Upload parts with at most ``parallel`` in flight; return their ETags in order."""
+
+    def upload(number: int, data: bytes) -> str:
+        query = {"uploadId": upload_id, "partNumber": str(number)}
+        answer = client._execute("PUT", bucket, key, body=data, query_params=query)
+        return str(answer.headers["ETag"])
+
+    etags: dict[int, str] = {}
+    numbers: dict[concurrent.futures.Future[str], int] = {}
+
+    def collect(done: set[concurrent.futures.Future[str]]) -> None:
+        for future in done:
+            etags[numbers.pop(future)] = future.result()  # re-raises a failed part's error
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="minio-part") as pool:
+        pending: set[concurrent.futures.Future[str]] = set()
+        for number, data in enumerate(parts, start=1):
+            if len(pending) >= parallel:
+                done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+                collect(done)
+            future = pool.submit(upload, number, data)
+            numbers[future] = number
+            pending.add(future)
+            del data
+        collect(concurrent.futures.wait(pending).done)
+    return [etags[number] for number in sorted(etags)]
+
+
+def _abort(client: Minio, bucket: str, key: str, upload_id: str) -> None:
+    try:
+        client._execute("DELETE", bucket, key, query_params={"uploadId": upload_id})
+    except Exception:  # the original error matters more; say what is left behind
+        logger.warning("Could not abort multipart upload %s of %s/%s; its parts remain", upload_id, bucket, key)
+
+
+_conditional_support: weakref.WeakKeyDictionary[Minio, bool] = weakref.WeakKeyDictionary()
+_probe_lock = threading.Lock()
+
+
+def supports_conditional_writes(client: Minio, bucket: str) -> bool:
+    """Whether the server honours ``If-None-Match: *`` on PUT; asked once per client.
+
+    The probe writes a zero-byte object named ``.django-minio-backend-probe-<uuid>`` twice, the second
+    time conditionally, and deletes it: a server that answers 412 honours conditions.
+    """
+    known = _conditional_support.get(client)
+    if known is not None:
+        return known
+    with _probe_lock:
+        known = _conditional_support.get(client)
+        if known is not None:
+            return known
+        key = PROBE_PREFIX + uuid.uuid4().hex
+        put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=False)
+        try:
+            put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=True)
+            supported = False
+        except ObjectExists:
+            supported = True
+        finally:
+            client.remove_object(bucket, key)
+        if not supported:
+            logger.warning(
+                "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
+                "which two concurrent saves of one name can race."
+            )
+        _conditional_support[client] = supported
+        return supported

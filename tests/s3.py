@@ -1,0 +1,101 @@
+"""Test helpers that talk to the real S3 server: request counting, buckets, anonymous HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import urllib3
+from minio import Minio
+
+from django_minio_backend.policies import public_read
+
+
+@dataclass
+class Endpoint:
+    """Where the suite's S3 server is, and how to reach it."""
+
+    endpoint: str
+    access_key: str
+    secret_key: str = field(repr=False)
+    use_https: bool = False
+
+    @property
+    def base_url(self) -> str:
+        return ("https://" if self.use_https else "http://") + self.endpoint
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "MINIO_ENDPOINT": self.endpoint,
+            "MINIO_ACCESS_KEY": self.access_key,
+            "MINIO_SECRET_KEY": self.secret_key,
+            "MINIO_USE_HTTPS": self.use_https,
+        }
+
+    def client(self) -> Minio:
+        return Minio(self.endpoint, self.access_key, self.secret_key, secure=self.use_https, region="us-east-1")
+
+
+@dataclass
+class Request:
+    method: str
+    url: str
+    headers: dict[str, str]
+    status: int
+    response_length: int | None
+
+
+class CountingPoolManager(urllib3.PoolManager):
+    """A real PoolManager that records every request it sends (pass as MINIO_HTTP_CLIENT)."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("retries", urllib3.Retry(total=0, raise_on_status=False))
+        kwargs.setdefault("timeout", urllib3.Timeout(connect=5, read=30))
+        super().__init__(**kwargs)
+        self.requests: list[Request] = []
+
+    def urlopen(self, method: str, url: str, redirect: bool = True, **kw: Any) -> Any:  # type: ignore[override]
+        response = super().urlopen(method, url, redirect=redirect, **kw)
+        length = response.headers.get("Content-Length")
+        headers = {str(k): str(v) for k, v in (kw.get("headers") or {}).items()}
+        self.requests.append(Request(method, url, headers, response.status, int(length) if length else None))
+        return response
+
+    def methods(self) -> list[str]:
+        return [request.method for request in self.requests]
+
+    def reset(self) -> None:
+        self.requests.clear()
+
+
+def new_bucket_name(prefix: str = "test") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def make_bucket(client: Minio, name: str, *, public: bool = False) -> str:
+    client.make_bucket(name, location="us-east-1")
+    if public:
+        client.set_bucket_policy(name, json.dumps(public_read(name)))
+    return name
+
+
+def empty_and_remove_bucket(client: Minio, name: str) -> None:
+    if not client.bucket_exists(name):
+        return
+    for item in client.list_objects(name, recursive=True):
+        client.remove_object(name, str(item.object_name))
+    client.remove_bucket(name)
+
+
+def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    """A plain anonymous GET, as a browser would send it: (status, body, headers)."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
