@@ -59,7 +59,6 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_URL_CACHE_TIMEOUT": 3600,
     "MINIO_URL_CACHE_PREFIX": "",  # 4.x cache-key prefix; stable URLs need no cache
 }
-SECRET_OPTIONS = frozenset({"MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"})
 
 
 def _alias_options(alias: str, *, only_if_minio: bool) -> Mapping[str, Any]:

@@ -26,14 +26,15 @@ from urllib3 import BaseHTTPResponse
 from . import transfer, urls
 from .buckets import create_bucket
 from .client import build_probe_client, get_client, get_url_client
-from .conf import S3_MAX_PRESIGN_EXPIRY, SECRET_OPTIONS, MinioSettings
+from .conf import S3_MAX_PRESIGN_EXPIRY, MinioSettings
 from .errors import translated_errors
 from .files import MinioFile, ObjectReader
 from .names import directory_prefix, object_key
 from .utils import MinioServerStatus
 
-# Options that deconstruct() leaves out, so migrations never hold credentials or live objects.
-_NOT_DECONSTRUCTED = SECRET_OPTIONS | {"MINIO_HTTP_CLIENT"}
+# What deconstruct() records, with defaults left out. Connection options (endpoints,
+# credentials, clients) never go into migrations: they differ between environments.
+_DECONSTRUCTED_DEFAULTS: dict[str, Any] = {"storage_name": None, "allow_overwrite": False, "replace_existing": False}
 
 
 class MinioBackend(Storage):
@@ -66,7 +67,6 @@ class MinioBackend(Storage):
             "storage_name": storage_name,
             "allow_overwrite": allow_overwrite,
             "replace_existing": replace_existing,
-            **options,
         }
         setting_changed.connect(self._forget_settings)
 
@@ -261,7 +261,8 @@ class MinioBackend(Storage):
         return posixpath.join(directory, root + extension)
 
     def _candidate_names(self, key: str, max_length: int | None) -> Iterator[str]:
-        """``key`` if it fits, then alternatives from ``get_alternative_name()``, each fitting."""
+        """``key`` if it fits, then alternatives from ``get_alternative_name()``, each fitting
+        ``max_length`` by shortening the file's root, as Django's ``get_available_name()`` does."""
         if not max_length or len(key) <= max_length:
             yield key
         directory, file_name = posixpath.split(key)
@@ -269,7 +270,15 @@ class MinioBackend(Storage):
         root = file_name.removesuffix(extension)
         while True:
             candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
-            yield self._fit(candidate, max_length)
+            overflow = len(candidate) - max_length if max_length else 0
+            if overflow > 0:
+                root = root[:-overflow]
+                if not root:
+                    raise SuspiciousFileOperation(
+                        f"Storage cannot find an available name for {key!r} within max_length={max_length}."
+                    )
+                candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
+            yield candidate
 
     # URLs and health
 
@@ -329,7 +338,7 @@ class MinioBackend(Storage):
     # Identity
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        """For migrations: the constructor arguments, never credentials."""
+        """For migrations: bucket and overwrite arguments; never connection options or credentials."""
         cls = type(self)
         module = cls.__module__
         if module == __name__:
@@ -337,16 +346,13 @@ class MinioBackend(Storage):
         kwargs = {
             key: value
             for key, value in self._init_kwargs.items()
-            if key not in _NOT_DECONSTRUCTED and (key == "bucket_name" or value != _DEFAULT_ARGS.get(key))
+            if key == "bucket_name" or value != _DECONSTRUCTED_DEFAULTS[key]
         }
         return f"{module}.{cls.__qualname__}", (), kwargs
 
     def __repr__(self) -> str:
         bucket = self._bucket_name or "<default bucket>"
         return f"<{type(self).__name__} bucket={bucket!r}>"
-
-
-_DEFAULT_ARGS: dict[str, Any] = {"storage_name": None, "allow_overwrite": False, "replace_existing": False}
 
 
 class MinioBackendStatic(MinioBackend):

@@ -1,0 +1,146 @@
+"""Settings: both configuration styles, any alias, validation, no I/O at construction, no secrets leaked."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import InvalidStorageError, storages
+from django.db import models
+from django.db.migrations.writer import MigrationWriter
+from django.test import override_settings
+
+from django_minio_backend import MinioBackend, MinioBackendStatic
+
+from .s3 import CountingPoolManager, Endpoint
+
+BACKEND = "django_minio_backend.models.MinioBackend"
+
+
+def storages_setting(**aliases: dict) -> dict:
+    return {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}, **aliases}
+
+
+def test_construction_sends_no_request_and_reads_no_settings_yet():
+    counter = CountingPoolManager()
+    storage = MinioBackend(bucket_name="anything", MINIO_ENDPOINT="127.0.0.1:9", MINIO_HTTP_CLIENT=counter)
+    assert "settings" not in storage.__dict__
+    storage.url("file.txt")  # signing is local
+    assert counter.requests == []
+
+
+def test_top_level_settings_apply(s3_endpoint: Endpoint):
+    storage = MinioBackend("bucket-a")
+    assert storage.settings.connection.endpoint == s3_endpoint.endpoint
+    assert storage.settings.url_expiry == timedelta(days=7)
+    assert storage.bucket == "bucket-a"
+
+
+def test_options_win_over_top_level_settings():
+    storage = MinioBackend("bucket-a", MINIO_ENDPOINT="other.example:9000", MINIO_USE_HTTPS=True)
+    assert storage.settings.connection.endpoint == "other.example:9000"
+    assert storage.settings.connection.use_https is True
+
+
+def test_default_storage_from_4x_storages_options(s3_endpoint: Endpoint, bucket: str):
+    options = {**s3_endpoint.settings(), "MINIO_DEFAULT_BUCKET": bucket}
+    with override_settings(
+        MINIO_ENDPOINT="", STORAGES=storages_setting(default={"BACKEND": BACKEND, "OPTIONS": options})
+    ):
+        storage = storages.create_storage(settings.STORAGES["default"])
+        assert storage.bucket == bucket
+        name = storage.save("via-options.txt", __import__("io").BytesIO(b"4.x"))
+        assert storage.open(name).read() == b"4.x"
+        # A bare MinioBackend on a FileField falls back to the default alias' OPTIONS, as in 4.x.
+        assert MinioBackend("x-bucket").settings.connection.endpoint == s3_endpoint.endpoint
+
+
+def test_3x_media_bucket_name_is_the_default_bucket():
+    with override_settings(MINIO_MEDIA_FILES_BUCKET="media-3x"):
+        assert MinioBackend().bucket == "media-3x"
+    with override_settings(MINIO_MEDIA_FILES_BUCKET="media-3x", MINIO_DEFAULT_BUCKET="media-4x"):
+        assert MinioBackend().bucket == "media-4x"
+
+
+def test_non_default_alias_reads_its_own_options_not_defaults():
+    default = {"BACKEND": BACKEND, "OPTIONS": {"MINIO_ENDPOINT": "default.example:9000", "MINIO_REGION": "eu-1"}}
+    archive = {"BACKEND": BACKEND, "OPTIONS": {"MINIO_ENDPOINT": "archive.example:9000"}}
+    with override_settings(STORAGES=storages_setting(default=default, archive=archive)):
+        archive_storage = storages.create_storage(settings.STORAGES["archive"])
+        assert archive_storage.settings.connection.endpoint == "archive.example:9000"
+        assert archive_storage.settings.connection.region == "us-east-1"  # not the default alias' region
+        named = MinioBackend("b-bucket", storage_name="archive")
+        assert named.settings.connection.endpoint == "archive.example:9000"
+
+
+def test_unknown_alias_and_unknown_option_are_clear_errors():
+    with pytest.raises(ImproperlyConfigured, match="not an alias"):
+        MinioBackend("b", storage_name="nope").settings
+    with pytest.raises(ImproperlyConfigured, match="MINIO_ENDPIONT"):
+        MinioBackend("b", MINIO_ENDPIONT="typo:9000").settings
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("MINIO_URL_EXPIRY_HOURS", 24, "timedelta"),
+        ("MINIO_URL_EXPIRY_HOURS", timedelta(days=8), "7 days"),
+        ("MINIO_MULTIPART_PART_SIZE", 1024, "5 MiB"),
+        ("MINIO_PUBLIC_BUCKETS", "one-bucket", "must be a list"),
+        ("MINIO_HTTP_CLIENT", object(), "PoolManager"),
+        ("MINIO_CONNECT_TIMEOUT", 0, "positive"),
+    ],
+)
+def test_invalid_values_name_the_option(option, value, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        MinioBackend("b", **{option: value}).settings
+
+
+def test_missing_endpoint_is_reported_on_first_use():
+    storage = MinioBackend("some-bucket", MINIO_ENDPOINT="")
+    with pytest.raises(ImproperlyConfigured, match="MINIO_ENDPOINT is not set"):
+        storage.exists("x")
+
+
+def test_settings_object_is_never_mutated(bucket: str):
+    before = {name: copy.copy(getattr(settings, name)) for name in dir(settings) if name.startswith("MINIO_")}
+    storage = MinioBackend(bucket, MINIO_URL_EXPIRY_HOURS=timedelta(hours=1))
+    storage.url("a.txt")
+    storage.save("a.txt", __import__("io").BytesIO(b"x"))
+    after = {name: getattr(settings, name) for name in dir(settings) if name.startswith("MINIO_")}
+    assert before == after
+
+
+def test_settings_change_is_picked_up_by_existing_instances():
+    storage = MinioBackend("b-bucket")
+    assert storage.settings.url_expiry == timedelta(days=7)
+    with override_settings(MINIO_URL_EXPIRY_HOURS=timedelta(hours=2)):
+        assert storage.settings.url_expiry == timedelta(hours=2)
+
+
+def test_deconstruct_keeps_bucket_and_drops_credentials(s3_endpoint: Endpoint):
+    storage = MinioBackend("my-bucket", replace_existing=True, **s3_endpoint.settings())
+    path, args, kwargs = storage.deconstruct()
+    assert path == "django_minio_backend.models.MinioBackend"
+    assert kwargs["bucket_name"] == "my-bucket" and kwargs["replace_existing"] is True
+    assert "MINIO_SECRET_KEY" not in kwargs and "MINIO_ACCESS_KEY" not in kwargs
+    field = models.FileField(storage=storage)
+    field.set_attributes_from_name("file")
+    serialized, _ = MigrationWriter.serialize(field)
+    assert s3_endpoint.secret_key not in serialized and s3_endpoint.access_key not in serialized
+    assert "django_minio_backend.models.MinioBackend(bucket_name='my-bucket', replace_existing=True)" in serialized
+    assert MinioBackendStatic().deconstruct()[0] == "django_minio_backend.models.MinioBackendStatic"
+
+
+def test_repr_and_str_hold_no_secret(s3_endpoint: Endpoint):
+    storage = MinioBackend("my-bucket", **s3_endpoint.settings())
+    for text in (repr(storage), str(storage), repr(storage.settings)):
+        assert s3_endpoint.secret_key not in text
+
+
+def test_unknown_storages_alias_is_djangos_error():
+    with pytest.raises(InvalidStorageError):
+        storages["does-not-exist"]
