@@ -101,6 +101,7 @@ class LocalS3Server:
             "-admin.ui=false",
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
+            "-s3.autoCreateBucket=false",  # like S3 and MinIO: a PUT to a missing bucket fails
         ]
         args += [f"-{name}.port={port}" for name, port in http.items()]
         args += [f"-{name}.port.grpc={port}" for name, port in grpc.items()]

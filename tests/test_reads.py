@@ -1,0 +1,98 @@
+"""Reading: lazy open, ranged reads that fetch only what is asked, streaming chunks."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from django.core.files.base import ContentFile
+from django.core.files.images import get_image_dimensions
+
+from django_minio_backend import MinioBackend
+
+from .s3 import CountingPoolManager
+
+MiB = 1024 * 1024
+
+
+def noisy_png(width: int, height: int) -> bytes:
+    """A real PNG of random pixels: it barely compresses, so it is large."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_open_sends_no_request_until_read(counted_storage: MinioBackend, counter: CountingPoolManager):
+    counted_storage.save("lazy.txt", ContentFile(b"lazy"))
+    counter.reset()
+    handle = counted_storage.open("lazy.txt")
+    assert counter.requests == []
+    assert handle.read() == b"lazy"
+    assert counter.methods() == ["GET"]
+
+
+def test_seek_and_read_fetches_only_a_small_range(counted_storage: MinioBackend, counter: CountingPoolManager):
+    data = os.urandom(8 * MiB)
+    counted_storage.save("big.bin", ContentFile(data))
+    counter.reset()
+    with counted_storage.open("big.bin") as handle:
+        handle.seek(5 * MiB)
+        assert handle.read(100) == data[5 * MiB : 5 * MiB + 100]
+    assert counter.methods() == ["GET"]
+    request = counter.requests[0]
+    assert request.headers["Range"].startswith(f"bytes={5 * MiB}-")
+    assert request.response_length is not None and request.response_length <= 64 * 1024
+
+
+def test_reading_from_the_end_and_size_of_an_open_file(counted_storage: MinioBackend, counter):
+    data = os.urandom(100_000)
+    counted_storage.save("tail.bin", ContentFile(data))
+    with counted_storage.open("tail.bin") as handle:
+        handle.seek(-10, io.SEEK_END)
+        assert handle.read() == data[-10:]
+        assert handle.size == 100_000
+
+
+def test_chunks_stream_a_large_object_in_few_requests(counted_storage: MinioBackend, counter):
+    data = os.urandom(40 * MiB)
+    counted_storage.save("stream.bin", ContentFile(data))
+    counter.reset()
+    received = bytearray()
+    with counted_storage.open("stream.bin") as handle:
+        for chunk in handle.chunks(chunk_size=64 * 1024):
+            received += chunk
+    assert bytes(received) == data
+    gets = [r for r in counter.requests if r.method == "GET"]
+    assert 1 < len(gets) <= 12  # growing windows, not one request per chunk
+    assert sum(r.response_length or 0 for r in gets) <= len(data) + 64 * 1024
+
+
+def test_image_dimensions_read_only_the_header(counted_storage: MinioBackend, counter):
+    image = noisy_png(1600, 1200)
+    assert len(image) > 5 * MiB
+    counted_storage.save("photo.png", ContentFile(image))
+    counter.reset()
+    with counted_storage.open("photo.png") as handle:
+        assert get_image_dimensions(handle) == (1600, 1200)
+    fetched = sum(r.response_length or 0 for r in counter.requests)
+    assert fetched < 256 * 1024, fetched
+
+
+def test_reopen_rewinds(storage: MinioBackend):
+    storage.save("again.txt", ContentFile(b"again"))
+    handle = storage.open("again.txt")
+    assert handle.read() == b"again"
+    handle.close()
+    handle.open()
+    assert handle.read() == b"again"
+
+
+def test_reading_past_the_end_returns_nothing(storage: MinioBackend):
+    storage.save("short.txt", ContentFile(b"short"))
+    with storage.open("short.txt") as handle:
+        handle.seek(1000)
+        assert handle.read(10) == b""
+        handle.seek(2)
+        assert handle.read(100) == b"ort"
