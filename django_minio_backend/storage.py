@@ -86,7 +86,9 @@ class MinioBackend(Storage):
         """The bucket this storage writes to."""
         bucket = self._bucket_name or self._default_bucket()
         if not bucket:
-            raise ImproperlyConfigured(f"{type(self).__name__} has no bucket: pass bucket_name or set MINIO_DEFAULT_BUCKET.")
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} has no bucket: pass bucket_name or set MINIO_DEFAULT_BUCKET."
+            )
         return bucket
 
     def _default_bucket(self) -> str:
@@ -284,7 +286,7 @@ class MinioBackend(Storage):
 
     def url(
         self,
-        name: str,
+        name: str | None,
         expires: timedelta | None = None,
         response_headers: Mapping[str, str] | None = None,
     ) -> str:
@@ -328,7 +330,9 @@ class MinioBackend(Storage):
             client.list_buckets()
         except S3Error as exc:
             if exc.code == "AccessDenied":
-                return MinioServerStatus(True, f"{where} answered; credentials accepted (listing buckets is not allowed)")
+                return MinioServerStatus(
+                    True, f"{where} answered; credentials accepted (listing buckets is not allowed)"
+                )
             return MinioServerStatus(False, f"{where} refused the request: {exc.code}: {exc.message}")
         except (MinioException, urllib3.exceptions.HTTPError) as exc:
             reason = getattr(exc, "reason", None) or exc

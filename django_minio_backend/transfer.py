@@ -108,8 +108,12 @@ class Payload:
             block = self._read_block(self.part_size)
 
 
-def _headers(content_type: str, if_absent: bool) -> dict[str, str]:
-    headers = {"Content-Type": content_type}
+# minio's own type for header and query dictionaries
+Fields = dict[str, str | list[str] | tuple[str]]
+
+
+def _headers(content_type: str, if_absent: bool) -> Fields:
+    headers: Fields = {"Content-Type": content_type}
     if if_absent:
         headers["If-None-Match"] = "*"
     return headers
@@ -130,7 +134,7 @@ def put_bytes(client: Minio, bucket: str, key: str, data: bytes, content_type: s
 
 
 def _xml_child(body: bytes, tag: str) -> str | None:
-    root = ET.fromstring(body)
+    root = ET.fromstring(body)  # noqa: S314 - answers of the configured server, parsed as minio does
     if root.tag == "Error" or root.tag.endswith("}Error"):
         code = root.findtext("Code") or "InternalError"
         raise S3Error(None, code, root.findtext("Message"), None, None, None)  # type: ignore[arg-type]
@@ -152,7 +156,9 @@ def put_multipart(
     Any failure, the name being taken (``ObjectExists``) included, aborts the
     upload so no parts are left behind, and re-raises.
     """
-    response = client._execute("POST", bucket, key, headers={"Content-Type": content_type}, query_params={"uploads": ""})
+    response = client._execute(
+        "POST", bucket, key, headers={"Content-Type": content_type}, query_params={"uploads": ""}
+    )
     upload_id = _xml_child(response.data, "UploadId")
     if not upload_id:
         raise S3Error(None, "InvalidResponse", "no UploadId in answer", None, None, None)  # type: ignore[arg-type]
@@ -184,7 +190,7 @@ def _upload_parts(
     """Upload parts with at most ``parallel`` in flight; return their ETags in order."""
 
     def upload(number: int, data: bytes) -> str:
-        query = {"uploadId": upload_id, "partNumber": str(number)}
+        query: Fields = {"uploadId": upload_id, "partNumber": str(number)}
         answer = client._execute("PUT", bucket, key, body=data, query_params=query)
         return str(answer.headers["ETag"])
 

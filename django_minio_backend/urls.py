@@ -29,16 +29,15 @@ def public_url(endpoint: str, use_https: bool, bucket: str, key: str) -> str:
     return f"{scheme}://{endpoint}/{bucket}/{quote(key, safe='/~')}"
 
 
-def response_overrides(headers: Mapping[str, str]) -> dict[str, str]:
+def response_overrides(headers: Mapping[str, str]) -> dict[str, str | list[str] | tuple[str]]:
     """Map ``{"Content-Disposition": ...}`` to S3's ``response-content-disposition`` query keys."""
-    overrides = {}
+    overrides: dict[str, str | list[str] | tuple[str]] = {}
     for name, value in headers.items():
         lowered = name.lower()
         parameter = OVERRIDABLE_HEADERS.get(lowered.removeprefix("response-"))
         if parameter is None:
             raise ValueError(
-                f"S3 cannot override the response header {name!r}; "
-                f"allowed: {', '.join(sorted(OVERRIDABLE_HEADERS))}"
+                f"S3 cannot override the response header {name!r}; allowed: {', '.join(sorted(OVERRIDABLE_HEADERS))}"
             )
         overrides[parameter] = value
     return overrides

@@ -93,9 +93,9 @@ def empty_and_remove_bucket(client: Minio, name: str) -> None:
 
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
     """A plain anonymous GET, as a browser would send it: (status, body, headers)."""
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+    request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read(), dict(error.headers)

@@ -35,7 +35,9 @@ def full_text(exc: BaseException) -> str:
 
 @pytest.fixture
 def down_storage(s3_endpoint: Endpoint) -> MinioBackend:
-    return MinioBackend("some-bucket", **{**s3_endpoint.settings(), **FAST, "MINIO_ENDPOINT": f"127.0.0.1:{closed_port()}"})
+    return MinioBackend(
+        "some-bucket", **{**s3_endpoint.settings(), **FAST, "MINIO_ENDPOINT": f"127.0.0.1:{closed_port()}"}
+    )
 
 
 @pytest.mark.parametrize(

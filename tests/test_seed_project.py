@@ -29,7 +29,9 @@ def test_private_attachment_is_stored_served_signed_and_deleted():
 
 
 def test_public_attachment_is_served_without_signature():
-    attachment = PublicAttachment.objects.create(file=SimpleUploadedFile("logo.svg", b"<svg/>", content_type="image/svg+xml"))
+    attachment = PublicAttachment.objects.create(
+        file=SimpleUploadedFile("logo.svg", b"<svg/>", content_type="image/svg+xml")
+    )
     url = attachment.file.url
     assert "X-Amz-" not in url
     status, body, headers = http_get(url)

@@ -123,7 +123,7 @@ def test_settings_change_is_picked_up_by_existing_instances():
 
 def test_deconstruct_keeps_bucket_and_drops_credentials(s3_endpoint: Endpoint):
     storage = MinioBackend("my-bucket", replace_existing=True, **s3_endpoint.settings())
-    path, args, kwargs = storage.deconstruct()
+    path, _args, kwargs = storage.deconstruct()
     assert path == "django_minio_backend.models.MinioBackend"
     assert kwargs["bucket_name"] == "my-bucket" and kwargs["replace_existing"] is True
     assert "MINIO_SECRET_KEY" not in kwargs and "MINIO_ACCESS_KEY" not in kwargs

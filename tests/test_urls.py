@@ -77,15 +77,16 @@ def test_invalid_url_arguments_are_clear_errors(storage: MinioBackend):
 
 
 def test_external_endpoint_urls_point_at_and_are_signed_for_the_external_host(bucket: str, s3_endpoint: Endpoint):
-    host, port = s3_endpoint.endpoint.rsplit(":", 1)
+    _host, port = s3_endpoint.endpoint.rsplit(":", 1)
     external = f"localhost:{port}"  # another name for the same server, as a proxy would be
     storage = MinioBackend(bucket, MINIO_EXTERNAL_ENDPOINT=external, MINIO_EXTERNAL_ENDPOINT_USE_HTTPS=False)
     name = storage.save("ext.txt", ContentFile(b"external"))
     url = storage.url(name)
     assert url.startswith(f"http://{external}/{bucket}/ext.txt?")
     assert http_get(url)[:2] == (200, b"external")
-    public = MinioBackend(bucket, MINIO_EXTERNAL_ENDPOINT=external, MINIO_PUBLIC_BUCKETS=[bucket],
-                          MINIO_EXTERNAL_ENDPOINT_USE_HTTPS=True)
+    public = MinioBackend(
+        bucket, MINIO_EXTERNAL_ENDPOINT=external, MINIO_PUBLIC_BUCKETS=[bucket], MINIO_EXTERNAL_ENDPOINT_USE_HTTPS=True
+    )
     assert public.url(name) == f"https://{external}/{bucket}/ext.txt"
 
 
