@@ -1,0 +1,33 @@
+# Set-up is automatic: the first target that needs it creates .venv and installs the project.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test lint typecheck check tox clean
+
+$(VENV)/.installed: pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed  ## start a local S3 server and tour the API against it
+	$(PY) examples/tour.py
+
+test: $(VENV)/.installed  ## the test suite against a local S3 server it starts itself
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check django_minio_backend tests examples
+	$(VENV)/bin/ruff format --check django_minio_backend tests examples
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+check: lint typecheck test  ## everything CI runs
+
+tox: $(VENV)/.installed  ## the Django/Python/minio version matrix
+	$(VENV)/bin/tox
+
+clean:
+	rm -rf $(VENV) .tox .demo-data .pytest_cache .mypy_cache .ruff_cache *.egg-info
