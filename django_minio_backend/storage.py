@@ -232,8 +232,11 @@ class MinioBackend(Storage):
         ``overwrite`` and the object exists."""
         payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
         with self._errors("save", key):
+            conditional = not overwrite and transfer.supports_conditional_writes(self.client, self.bucket)
             try:
-                self._upload(key, payload, _content_type(key, content), if_absent=not overwrite)
+                if not overwrite and not conditional and self.exists(key):
+                    raise transfer.ObjectExists(key)
+                self._upload(key, payload, _content_type(key, content), if_absent=conditional)
             except transfer.ObjectExists:
                 raise FileExistsError(f"{self.bucket}/{key} already exists") from None
 
