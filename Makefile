@@ -26,8 +26,10 @@ typecheck: $(VENV)/.installed
 
 check: lint typecheck test  ## everything CI runs
 
+# pyenv's interpreters are put on PATH so tox finds every installed Python.
 tox: $(VENV)/.installed  ## the Django/Python/minio version matrix
-	$(VENV)/bin/tox
+	PATH="$$PATH$$(command -v pyenv >/dev/null && for v in $$(pyenv versions --bare); do \
+		printf ':%s/versions/%s/bin' "$$(pyenv root)" "$$v"; done)" $(VENV)/bin/tox
 
 clean:
 	rm -rf $(VENV) .tox .demo-data .pytest_cache .mypy_cache .ruff_cache *.egg-info

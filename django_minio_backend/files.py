@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 MAX_WINDOW = 32 * 1024 * 1024
 READ_BUFFER = io.DEFAULT_BUFFER_SIZE  # small reads fetch about this much
-WRITE_SPOOL = 1024 * 1024  # written content beyond this goes to a temporary file
 _CONTENT_RANGE = re.compile(r"bytes \d+-\d+/(\d+)")
 
 # fetch(offset, length) returns a streaming response, or None when offset is past the end;
@@ -166,7 +165,7 @@ class MinioFile(File):  # type: ignore[type-arg]
             self._reader = self._storage._reader(self._key)
             self._binary = io.BufferedReader(self._reader, buffer_size=READ_BUFFER)
         else:
-            self._binary = tempfile.SpooledTemporaryFile(max_size=WRITE_SPOOL)  # noqa: SIM115
+            self._binary = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._stream: IO[Any] = self._binary if "b" in self.mode else io.TextIOWrapper(self._binary, encoding="utf-8")
         self.file = self._stream
 
