@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +75,15 @@ class CountingPoolManager(urllib3.PoolManager):
         self.requests.clear()
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on: connections are refused at once."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
 def new_bucket_name(prefix: str = "test") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
@@ -99,3 +111,18 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, byte
             return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read(), dict(error.headers)
+
+
+@contextmanager
+def silent_port() -> Iterator[socket.socket]:
+    """A loopback listener that takes connections (the kernel completes the handshake) but
+    never answers, like a server that hangs. ``accept()`` on the yielded socket (non-blocking)
+    tells whether anyone connected."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.setblocking(False)
+    try:
+        yield listener
+    finally:
+        listener.close()
