@@ -52,24 +52,30 @@ def _as_sorted_list(value: Any) -> list[Any]:
     return sorted(values, key=json.dumps)
 
 
+def _sorted_lists(mapping: Any) -> Any:
+    """``{key: value}`` with every value as a sorted list; anything else unchanged."""
+    if not isinstance(mapping, dict):
+        return mapping
+    return {key: _as_sorted_list(value) for key, value in mapping.items()}
+
+
+def _canonical_statement(statement: dict[str, Any]) -> str:
+    normal = {key: value for key, value in statement.items() if key != "Sid"}
+    if normal.get("Principal") == "*":
+        normal["Principal"] = {"AWS": "*"}
+    normal["Principal"] = _sorted_lists(normal.get("Principal"))
+    for key in ("Action", "NotAction", "Resource", "NotResource"):
+        if key in normal:
+            normal[key] = _as_sorted_list(normal[key])
+    if isinstance(normal.get("Condition"), dict):
+        normal["Condition"] = {operator: _sorted_lists(tests) for operator, tests in normal["Condition"].items()}
+    return json.dumps(normal, sort_keys=True)
+
+
 def canonical(document: Policy | None) -> list[str]:
     """A form of ``document`` that is equal for equal policies however a server re-serialises
     them (single values vs one-element lists, order of statements and values, Sids)."""
-    if not document:
-        return []
-    result = []
-    for statement in _statements(document):
-        normal = {key: value for key, value in statement.items() if key != "Sid"}
-        principal = normal.get("Principal")
-        if principal == "*":
-            principal = {"AWS": "*"}
-        if isinstance(principal, dict):
-            normal["Principal"] = {key: _as_sorted_list(value) for key, value in principal.items()}
-        for key in ("Action", "NotAction", "Resource", "NotResource"):
-            if key in normal:
-                normal[key] = _as_sorted_list(normal[key])
-        result.append(json.dumps(normal, sort_keys=True))
-    return sorted(result)
+    return sorted(_canonical_statement(statement) for statement in _statements(document or {}))
 
 
 def hook_problems(bucket: str, document: Any) -> list[str]:

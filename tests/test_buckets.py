@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import runpy
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO, StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from minio import Minio
 
+from django_minio_backend.checks import check_configuration
 from django_minio_backend.policies import public_read, read_only_prefix
 
 from .conftest import SEED_BUCKETS
@@ -213,3 +216,22 @@ def test_storages_under_any_alias_are_covered(project: Project, s3_endpoint: End
         assert project.anonymous(media, "a.txt") == 200
     finally:
         empty_and_remove_bucket(project.client, media)
+
+
+def test_the_policy_hook_example_applies_cleanly(project: Project, s3_client: Minio):
+    example = runpy.run_path(str(Path(__file__).parent.parent / "examples" / "policy_hook.example.py"))
+    names = {key: example[key] for key in ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_POLICY_HOOKS")}
+    try:
+        with override_settings(**names):
+            assert check_configuration() == []
+            output = initialize()
+            assert "MINIO_POLICY_HOOKS[2]" in output
+            assert "Nothing to change" in initialize()
+        project.put("reports", "published/q1.pdf")
+        project.put("reports", "drafts/q2.pdf")
+        assert project.anonymous("reports", "published/q1.pdf") == 200
+        assert project.anonymous("reports", "drafts/q2.pdf") == 403
+    finally:
+        for bucket in ("reports", "inbox"):
+            empty_and_remove_bucket(s3_client, bucket)
+        s3_client.set_bucket_policy(SEED_PUBLIC[0], json.dumps(public_read(SEED_PUBLIC[0])))
