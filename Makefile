@@ -11,8 +11,8 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: $(VENV)/.installed  ## start a local S3 server and tour the API against it
-	$(PY) examples/tour.py
+demo: $(VENV)/.installed  ## the example site on 127.0.0.1:8000 against a local S3 server (Ctrl-C stops both)
+	$(PY) examples/site/run_demo.py
 
 test: $(VENV)/.installed  ## the test suite against a local S3 server it starts itself
 	$(PY) -m pytest

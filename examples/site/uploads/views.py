@@ -1,0 +1,71 @@
+"""The page that lists uploads with their URLs, the upload and delete actions, and /health."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.forms import modelform_factory
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from django_minio_backend import MinioBackend, MinioBackendError
+
+from .models import UPLOAD_MODELS, Upload
+
+
+def _model(kind: str) -> type[Upload]:
+    try:
+        return UPLOAD_MODELS[kind]
+    except KeyError:
+        raise Http404(f"No upload kind {kind!r}") from None
+
+
+def _storage(model: type[Upload]) -> MinioBackend:
+    storage = model._meta.get_field("file").storage  # type: ignore[union-attr]
+    assert isinstance(storage, MinioBackend)
+    return storage
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Every upload with its URL: presigned for the private bucket, plain for the public one."""
+    sections = [
+        {
+            "kind": kind,
+            "title": str(model._meta.verbose_name_plural).capitalize(),
+            "bucket": _storage(model).bucket,
+            "items": model._default_manager.all(),
+            "form": modelform_factory(model, fields=["file"])(prefix=kind),
+        }
+        for kind, model in UPLOAD_MODELS.items()
+    ]
+    return render(request, "uploads/index.html", {"sections": sections})
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    form = modelform_factory(_model(kind), fields=["file"])(request.POST, request.FILES, prefix=kind)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors.get("file", ["Invalid upload."])))
+        return redirect("index")
+    try:
+        saved = form.save()
+    except MinioBackendError as exc:  # the server is down or refused: say so instead of a 500
+        messages.error(request, f"Upload failed: {exc}")
+    else:
+        messages.success(request, f"Uploaded {saved.file.name}.")
+    return redirect("index")
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    item = get_object_or_404(_model(kind), pk=pk)
+    item.delete()  # uploads.apps removes the object from the bucket
+    messages.success(request, f"Deleted {item.file.name}.")
+    return redirect("index")
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """200 when the S3 server answers and accepts the credentials, 503 otherwise."""
+    status = MinioBackend("").is_minio_available()
+    return JsonResponse({"available": bool(status), "details": status.details}, status=200 if status else 503)
