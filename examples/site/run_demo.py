@@ -1,9 +1,9 @@
 """``make demo``: the example site on http://127.0.0.1:8000 against a local S3 server.
 
 It starts SeaweedFS (``LocalS3Server``) with its data in ``.demo-data/`` at the top of the
-repository, runs ``migrate``, ``initialize_buckets`` and ``collectstatic``, creates the demo
-admin user and serves the site with ``runserver``. The S3 port, the credentials and the admin
-password are made once and kept in ``.demo-data/demo.json``, so uploads survive restarts.
+repository, runs ``manage.py prepare_site`` (``migrate``, ``initialize_buckets``,
+``collectstatic`` and the demo admin user) and serves the site with ``runserver``. The S3
+port, the credentials and the admin password are made once and kept in ``.demo-data/demo.json``, so uploads survive restarts.
 Ctrl-C (or SIGTERM) stops the site and the S3 server. ``make clean`` deletes the data.
 
 ``ExampleSite`` runs the site's commands in child processes; the test suite uses it too.
@@ -65,28 +65,25 @@ class ExampleSite:
         env.update(extra)
         return cls(env)
 
-    def manage(self, *args: str, quiet: bool = False) -> str:
-        """Run ``manage.py`` with ``args``; return its output, raise if it fails."""
-        result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+    def manage(self, *args: str, quiet: bool = False, **extra_env: str) -> None:
+        """Run ``manage.py`` with ``args`` (output hidden if ``quiet``); raise if it fails."""
+        subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
             [sys.executable, str(SITE_DIR / "manage.py"), *args],
-            env=self.env,
+            env={**self.env, **extra_env},
             cwd=SITE_DIR,
-            capture_output=quiet,
-            text=True,
+            stdout=subprocess.DEVNULL if quiet else None,
             check=True,
         )
-        return result.stdout or ""
 
     def prepare(self, admin_password: str, *, quiet: bool = False) -> None:
-        """Tables, buckets, static files and the admin user; each step is safe to repeat."""
-        self.manage("migrate", "--noinput", "--verbosity=0", quiet=quiet)
-        self.manage("initialize_buckets", quiet=quiet)
-        self.manage("collectstatic", "--noinput", "--verbosity=0", quiet=quiet)
-        self.env["DJANGO_SUPERUSER_PASSWORD"] = admin_password
-        try:
-            self.manage("demo_admin", ADMIN_USER, quiet=quiet)
-        finally:
-            del self.env["DJANGO_SUPERUSER_PASSWORD"]
+        """Tables, buckets, static files and the admin user (``manage.py prepare_site``)."""
+        self.manage(
+            "prepare_site",
+            *(["--verbosity=0"] if quiet else []),
+            quiet=quiet,
+            DJANGO_SUPERUSER_USERNAME=ADMIN_USER,
+            DJANGO_SUPERUSER_PASSWORD=admin_password,
+        )
 
     def serve(self, port: int, *, timeout: float = 30.0) -> subprocess.Popen[bytes]:
         """Start ``runserver`` on 127.0.0.1:``port`` and return once it accepts connections."""

@@ -60,8 +60,9 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 @require_POST
 def delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item = get_object_or_404(_model(kind), pk=pk)
+    name = item.file.name
     item.delete()  # uploads.apps removes the object from the bucket
-    messages.success(request, f"Deleted {item.file.name}.")
+    messages.success(request, f"Deleted {name}.")
     return redirect("index")
 
 
