@@ -3,7 +3,8 @@
 It starts SeaweedFS (``LocalS3Server``) with its data in ``.demo-data/`` at the top of the
 repository, runs ``manage.py prepare_site`` (``migrate``, ``initialize_buckets``,
 ``collectstatic`` and the demo admin user) and serves the site with ``runserver``. The S3
-port, the credentials and the admin password are made once and kept in ``.demo-data/demo.json``, so uploads survive restarts.
+port, the credentials and the admin password are made once and kept in
+``.demo-data/demo.json``, so uploads survive restarts.
 Ctrl-C (or SIGTERM) stops the site and the S3 server. ``make clean`` deletes the data.
 
 ``ExampleSite`` runs the site's commands in child processes; the test suite uses it too.
