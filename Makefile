@@ -32,4 +32,4 @@ tox: $(VENV)/.installed  ## the Django/Python/minio version matrix
 		printf ':%s/versions/%s/bin' "$$(pyenv root)" "$$v"; done)" $(VENV)/bin/tox
 
 clean:
-	rm -rf $(VENV) .tox .demo-data .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .tox .demo-data test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
