@@ -6,6 +6,7 @@ import os
 import re
 import runpy
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +212,15 @@ def test_make_demo_serves_the_site_and_ctrl_c_stops_everything(tmp_path: Path):
     assert [pid for child in children for pid in _processes_mentioning(child)] == []  # none left behind
     assert port_is_free(port) and port_is_free(state.s3_port)
     assert (data_dir / "db.sqlite3").exists() and any((data_dir / "s3").iterdir())
+
+
+def test_make_demo_refuses_a_taken_port_before_starting_anything(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        demo = _start_demo(tmp_path, port)
+        output, _ = demo.communicate(timeout=30)
+    assert demo.returncode == 1
+    assert f"Port {port} (the site) is in use" in output
+    assert not (tmp_path / "s3").exists()

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from django_minio_backend.localserver import LocalS3Server
+from django_minio_backend.localserver import LocalS3Server, ServerStartError
 
 SITE_DIR = Path(__file__).resolve().parent
 DATA_DIR = SITE_DIR.parent.parent / ".demo-data"
@@ -139,56 +139,65 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _banner(site_port: int, server: LocalS3Server, state: DemoState, data_dir: Path) -> str:
+    base = f"http://127.0.0.1:{site_port}"
+    return (
+        f"\n  The example site:  {base}/   (uploads with their URLs; log in to upload and delete)"
+        f"\n  The admin:         {base}/admin/   user {ADMIN_USER!r}, password {state.admin_password!r}"
+        f"\n  Health check:      {base}/health"
+        f"\n  S3 API:            http://{server.endpoint}   access key {state.access_key!r}"
+        f" (secret key in {data_dir / 'demo.json'})"
+        "\n\n  Ctrl-C stops the site and the S3 server; the data stays for the next `make demo`.\n"
+    )
+
+
+def run(site_port: int, data_dir: Path, state: DemoState) -> int:
+    """Start the S3 server and the site, wait for Ctrl-C, stop both. Returns the exit code."""
+    server = LocalS3Server(
+        data_dir=data_dir / "s3", port=state.s3_port, access_key=state.access_key, secret_key=state.secret_key
+    )
+    with server:
+        print(f"Local S3 server (SeaweedFS) at http://{server.endpoint}, data in {data_dir}")
+        site = ExampleSite.for_server(
+            server.endpoint,
+            server.access_key,
+            server.secret_key,
+            data_dir / "db.sqlite3",
+            DJANGO_SECRET_KEY=state.django_secret_key,
+            DJANGO_DEBUG="1",
+        )
+        site.prepare(state.admin_password)
+        process = site.serve(site_port)
+        print(_banner(site_port, server, state, data_dir), flush=True)
+        try:
+            return process.wait()  # runserver ends by itself only on an error
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8000, help="port of the site on 127.0.0.1 (default 8000)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help=f"where data lives (default {DATA_DIR})")
     args = parser.parse_args(argv)
     data_dir: Path = args.data_dir.resolve()
-
     state = DemoState.load_or_create(data_dir / "demo.json")
     for port, what in ((args.port, "the site"), (state.s3_port, "the demo's S3 server")):
         if not port_is_free(port):
             print(f"Port {port} ({what}) is in use. Is another `make demo` running?", file=sys.stderr)
             return 1
-    # Ctrl-C and SIGTERM both end in the clean-up below, even if SIGINT was ignored when we started.
+    # Ctrl-C and SIGTERM both end in run()'s clean-up, even if SIGINT was ignored when we started.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    server = LocalS3Server(
-        data_dir=data_dir / "s3", port=state.s3_port, access_key=state.access_key, secret_key=state.secret_key
-    )
-    exit_code = 0
     try:
-        with server:
-            print(f"Local S3 server (SeaweedFS) at http://{server.endpoint}, data in {data_dir}")
-            site = ExampleSite.for_server(
-                server.endpoint,
-                server.access_key,
-                server.secret_key,
-                data_dir / "db.sqlite3",
-                DJANGO_SECRET_KEY=state.django_secret_key,
-                DJANGO_DEBUG="1",
-            )
-            site.prepare(state.admin_password)
-            process = site.serve(args.port)
-            base = f"http://127.0.0.1:{args.port}"
-            print(
-                f"\n  The example site:  {base}/   (uploads with their URLs; log in to upload and delete)"
-                f"\n  The admin:         {base}/admin/   user {ADMIN_USER!r}, password {state.admin_password!r}"
-                f"\n  Health check:      {base}/health"
-                f"\n  S3 API:            http://{server.endpoint}   access key {state.access_key!r}"
-                f" (secret key in {data_dir / 'demo.json'})"
-                "\n\n  Ctrl-C stops the site and the S3 server; the data stays for the next `make demo`.\n",
-                flush=True,
-            )
-            try:
-                exit_code = process.wait()  # runserver ends only on an error
-            finally:
-                if process.poll() is None:
-                    process.terminate()
-                    process.wait(timeout=10)
+        exit_code = run(args.port, data_dir, state)
     except KeyboardInterrupt:
-        pass
+        exit_code = 0
+    except (ServerStartError, subprocess.CalledProcessError, RuntimeError) as exc:
+        print(f"make demo failed: {exc}", file=sys.stderr)
+        return 1
     print("Stopped the site and the S3 server.", flush=True)
     return exit_code
 
