@@ -193,11 +193,16 @@ def test_deleting_from_the_page_removes_the_object_from_the_bucket(page: Page, l
     assert missing.value.code == "NoSuchKey"
 
 
-def test_image_upload_records_dimensions_and_displays(page: Page, live_site: LiveSite):
+def test_image_upload_is_validated_records_dimensions_and_displays(page: Page, live_site: LiveSite):
     png = io.BytesIO()
     Image.new("RGB", (64, 24), "crimson").save(png, "PNG")
     name = f"banner-{uuid.uuid4().hex[:8]}.png"
     page.goto(live_site.url)
+    not_an_image = {"name": "fake.png", "mimeType": "image/png", "buffer": b"not an image"}
+    page.set_input_files("#image input[type=file]", files=[not_an_image])
+    page.locator("#image .upload-form button").click()
+    page.wait_for_load_state()
+    assert "Upload a valid image" in page.inner_text(".messages")
     upload = {"name": name, "mimeType": "image/png", "buffer": png.getvalue()}
     page.set_input_files("#image input[type=file]", files=[upload])
     page.locator("#image .upload-form button").click()
