@@ -140,6 +140,12 @@ def _listable_problems(current: Plan, listable: tuple[str, ...]) -> list[Problem
     ]
 
 
+_HOOK_HINT = (
+    "A hook is (bucket_name, policy) where policy is a bucket policy dict whose resources are in that "
+    "bucket; django_minio_backend.policies builds common ones."
+)
+
+
 def _add_hooks(current: Plan, hooks: tuple[Any, ...]) -> list[Problem]:
     problems = []
     for index, hook in enumerate(hooks):
@@ -165,12 +171,6 @@ def _add_hooks(current: Plan, hooks: tuple[Any, ...]) -> list[Problem]:
         if document not in [known for _, known in spec.hooks]:
             spec.hooks.append((label, document))
     return problems
-
-
-_HOOK_HINT = (
-    "A hook is (bucket_name, policy) where policy is a bucket policy dict whose resources are in that "
-    "bucket; django_minio_backend.policies builds common ones."
-)
 
 
 @dataclass
