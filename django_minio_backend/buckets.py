@@ -140,6 +140,12 @@ def _listable_problems(current: Plan, listable: tuple[str, ...]) -> list[Problem
     ]
 
 
+_HOOK_HINT = (
+    "A hook is (bucket_name, policy) where policy is a bucket policy dict whose resources are in that "
+    "bucket; django_minio_backend.policies builds common ones."
+)
+
+
 def _add_hooks(current: Plan, hooks: tuple[Any, ...]) -> list[Problem]:
     problems = []
     for index, hook in enumerate(hooks):
@@ -167,12 +173,6 @@ def _add_hooks(current: Plan, hooks: tuple[Any, ...]) -> list[Problem]:
     return problems
 
 
-_HOOK_HINT = (
-    "A hook is (bucket_name, policy) where policy is a bucket policy dict whose resources are in that "
-    "bucket; django_minio_backend.policies builds common ones."
-)
-
-
 @dataclass
 class Report:
     """What ``reconcile`` did (or, in a dry run, would do) to one bucket."""
@@ -180,6 +180,7 @@ class Report:
     bucket: str
     dry_run: bool
     changes: list[str] = field(default_factory=list)
+    created: bool = False
 
     def note(self, planned: str, done: str) -> None:
         self.changes.append(f"would {planned}" if self.dry_run else done)
@@ -199,7 +200,7 @@ def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *
         if not exists:
             report.note(f"create it in region {region}", f"created in region {region}")
             if not dry_run:
-                _create(client, spec.name, region)
+                report.created = _create(client, spec.name, region)
         current = _current_policy(client, spec.name) if exists else None
         if canonical(current) == canonical(desired):
             return report
@@ -214,12 +215,15 @@ def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *
     return report
 
 
-def _create(client: Minio, bucket: str, region: str) -> None:
+def _create(client: Minio, bucket: str, region: str) -> bool:
+    """Create ``bucket``; False if another process created it meanwhile."""
     try:
         client.make_bucket(bucket, location=region)
     except S3Error as exc:
-        if exc.code not in ALREADY_EXISTS:  # another process created it meanwhile
+        if exc.code not in ALREADY_EXISTS:
             raise
+        return False
+    return True
 
 
 def _current_policy(client: Minio, bucket: str) -> Policy | None:

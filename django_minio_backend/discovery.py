@@ -15,7 +15,8 @@ from .buckets import StorageUse
 from .storage import MinioBackend
 
 
-def _is_minio_backend(path: str) -> bool:
+def is_minio_backend(path: str) -> bool:
+    """Whether the import path ``path`` names MinioBackend or a subclass."""
     try:
         backend = import_string(path)
     except ImportError:
@@ -27,7 +28,7 @@ def _alias_uses() -> list[StorageUse]:
     return [
         StorageUse(storages[alias], f"STORAGES[{alias!r}]")  # type: ignore[arg-type]
         for alias, entry in settings.STORAGES.items()
-        if _is_minio_backend(str(entry.get("BACKEND", "")))
+        if is_minio_backend(str(entry.get("BACKEND", "")))
     ]
 
 

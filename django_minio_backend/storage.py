@@ -239,6 +239,14 @@ class MinioBackend(Storage):
             return candidate
         raise AssertionError("unreachable: candidate names never run out")
 
+    def create(self, name: str, content: IO[Any]) -> None:
+        """Store ``content`` under exactly ``name``; ``FileExistsError`` if the name is taken.
+
+        Unlike ``save()``, no alternative name is tried. One conditional request
+        (or a multipart upload completed conditionally), streamed.
+        """
+        self._write(object_key(name), content, overwrite=False)
+
     def _write(self, key: str, content: IO[Any], *, overwrite: bool) -> None:
         """Write exactly ``key`` (for ``open(name, "w"/"x")``); ``FileExistsError`` if not
         ``overwrite`` and the object exists."""

@@ -9,38 +9,17 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import urllib3
 from minio import Minio
 
 from django_minio_backend.policies import public_read
+from django_minio_backend.testing import S3Endpoint as Endpoint
+from django_minio_backend.testing import remove_bucket as empty_and_remove_bucket
 
-
-@dataclass
-class Endpoint:
-    """Where the suite's S3 server is, and how to reach it."""
-
-    endpoint: str
-    access_key: str
-    secret_key: str = field(repr=False)
-    use_https: bool = False
-
-    @property
-    def base_url(self) -> str:
-        return ("https://" if self.use_https else "http://") + self.endpoint
-
-    def settings(self) -> dict[str, Any]:
-        return {
-            "MINIO_ENDPOINT": self.endpoint,
-            "MINIO_ACCESS_KEY": self.access_key,
-            "MINIO_SECRET_KEY": self.secret_key,
-            "MINIO_USE_HTTPS": self.use_https,
-        }
-
-    def client(self) -> Minio:
-        return Minio(self.endpoint, self.access_key, self.secret_key, secure=self.use_https, region="us-east-1")
+__all__ = ["Endpoint", "empty_and_remove_bucket"]
 
 
 @dataclass
@@ -93,14 +72,6 @@ def make_bucket(client: Minio, name: str, *, public: bool = False) -> str:
     if public:
         client.set_bucket_policy(name, json.dumps(public_read(name)))
     return name
-
-
-def empty_and_remove_bucket(client: Minio, name: str) -> None:
-    if not client.bucket_exists(name):
-        return
-    for item in client.list_objects(name, recursive=True):
-        client.remove_object(name, str(item.object_name))
-    client.remove_bucket(name)
 
 
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
