@@ -46,6 +46,7 @@ EXAMPLE_BUCKETS = ("example-private", "example-public", "example-static")
 class LiveSite:
     url: str
     admin_password: str
+    s3_url: str  # where the site's links to objects point
 
 
 def _free_port() -> int:
@@ -61,7 +62,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def live_site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """The site on a free port. As in docker-compose.yml, browsers reach the S3 server under
+    another name than the site does (localhost rather than 127.0.0.1), so every link followed
+    below also proves that URLs are built and signed for MINIO_EXTERNAL_ENDPOINT."""
     password = secrets.token_urlsafe(12)
+    host, _, s3_port = s3_endpoint.endpoint.rpartition(":")
+    external = f"localhost:{s3_port}" if host == "127.0.0.1" else s3_endpoint.endpoint
     site = ExampleSite.for_server(
         s3_endpoint.endpoint,
         s3_endpoint.access_key,
@@ -70,12 +76,15 @@ def live_site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.
         use_https=s3_endpoint.use_https,
         DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
         DJANGO_DEBUG="0",
+        MINIO_EXTERNAL_ENDPOINT=external,
     )
     site.prepare(password, quiet=True)
     port = _free_port()
     process = site.serve(port)
     try:
-        yield LiveSite(f"http://127.0.0.1:{port}", password)
+        yield LiveSite(
+            f"http://127.0.0.1:{port}", password, ("https://" if s3_endpoint.use_https else "http://") + external
+        )
     finally:
         _stop(process)
         if os.environ.get("MINIO_TEST_ENDPOINT"):  # a server of our own is thrown away anyway
@@ -152,8 +161,8 @@ def test_admin_uploads_give_working_private_and_public_links(page: Page, anonymo
     page.goto(live_site.url)
     page.screenshot(path=ARTIFACTS / "03-listing.png", full_page=True)
     private_url, public_url = _link(page, "private", private_name), _link(page, "public", public_name)
-    assert "X-Amz-Signature=" in private_url
-    assert "X-Amz-" not in public_url
+    assert private_url.startswith(f"{live_site.s3_url}/example-private/") and "X-Amz-Signature=" in private_url
+    assert public_url.startswith(f"{live_site.s3_url}/example-public/") and "X-Amz-" not in public_url
 
     response = page.goto(private_url)
     assert response is not None and response.status == 200
@@ -215,12 +224,12 @@ def test_image_upload_is_validated_records_dimensions_and_displays(page: Page, l
     page.screenshot(path=ARTIFACTS / "07-image.png", full_page=True)
 
 
-def test_pages_are_styled_from_the_static_bucket(anonymous: Page, live_site: LiveSite, s3_endpoint: Endpoint):
+def test_pages_are_styled_from_the_static_bucket(anonymous: Page, live_site: LiveSite):
     styles: list[tuple[str, int]] = []
     anonymous.on("response", lambda r: styles.append((r.url, r.status)) if r.url.endswith(".css") else None)
     anonymous.goto(f"{live_site.url}/admin/login/")
     anonymous.screenshot(path=ARTIFACTS / "00-admin-login.png")
-    static_prefix = f"{s3_endpoint.base_url}/example-static/admin/css/"
+    static_prefix = f"{live_site.s3_url}/example-static/admin/css/"
     assert any(url.startswith(static_prefix) and status == 200 for url, status in styles), styles
 
 

@@ -13,6 +13,7 @@ Everything that differs between machines comes from the environment:
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,7 +103,7 @@ MINIO = {
 
 # Each alias is one bucket. The models reach them through callables (uploads/storages.py),
 # so migrations record the callable, not a bucket name or an endpoint.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django_minio_backend.models.MinioBackend",
         "OPTIONS": {**MINIO, "MINIO_DEFAULT_BUCKET": PRIVATE_BUCKET},
