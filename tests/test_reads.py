@@ -55,7 +55,7 @@ def test_reading_from_the_end_and_size_of_an_open_file(counted_storage: MinioBac
         assert handle.size == 100_000
 
 
-def test_chunks_stream_a_large_object_in_few_requests(counted_storage: MinioBackend, counter):
+def test_chunks_stream_a_large_object_in_one_request(counted_storage: MinioBackend, counter):
     data = os.urandom(40 * MiB)
     counted_storage.save("stream.bin", ContentFile(data))
     counter.reset()
@@ -63,10 +63,35 @@ def test_chunks_stream_a_large_object_in_few_requests(counted_storage: MinioBack
     with counted_storage.open("stream.bin") as handle:
         for chunk in handle.chunks(chunk_size=64 * 1024):
             received += chunk
+        assert handle.tell() == len(data)
+        assert handle.size == len(data)
+    assert bytes(received) == data
+    assert counter.methods() == ["GET"]
+    assert counter.requests[0].response_length == len(data)
+
+
+def test_sequential_reads_stream_a_large_object_in_few_requests(counted_storage: MinioBackend, counter):
+    data = os.urandom(40 * MiB)
+    counted_storage.save("sequential.bin", ContentFile(data))
+    counter.reset()
+    received = bytearray()
+    with counted_storage.open("sequential.bin") as handle:
+        while piece := handle.read(64 * 1024):
+            received += piece
     assert bytes(received) == data
     gets = [r for r in counter.requests if r.method == "GET"]
-    assert 1 < len(gets) <= 12  # growing windows, not one request per chunk
+    assert 1 < len(gets) <= 12  # growing windows, not one request per read
     assert sum(r.response_length or 0 for r in gets) <= len(data) + 64 * 1024
+
+
+def test_chunks_start_from_the_beginning_after_a_read(storage: MinioBackend):
+    storage.save("twice.txt", ContentFile(b"0123456789"))
+    with storage.open("twice.txt") as handle:
+        assert handle.read(4) == b"0123"
+        assert b"".join(handle.chunks(chunk_size=3)) == b"0123456789"
+        assert handle.read() == b""
+        handle.seek(5)
+        assert handle.read() == b"56789"
 
 
 def test_image_dimensions_read_only_the_header(counted_storage: MinioBackend, counter):
