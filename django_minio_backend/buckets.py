@@ -1,21 +1,295 @@
-"""Bucket existence and access policy."""
+"""Buckets as configured: what each bucket should be, and making the server match.
+
+A bucket is private (no policy) or public (anyone may read its objects, and list
+them only if it is in ``MINIO_LISTABLE_BUCKETS``); ``MINIO_POLICY_HOOKS`` add
+statements to their own bucket's policy. ``reconcile`` creates a missing bucket
+and replaces a policy that differs from the configured one (drift), in both
+directions: a private bucket that became public is made private again.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 from minio.error import S3Error
 
-from .policies import public_read
+from .client import get_client
+from .conf import ConnectionSettings
+from .errors import MinioBackendError, translated_errors
+from .health import server_status
+from .policies import Policy, canonical, combine, hook_problems, public_read
+
+if TYPE_CHECKING:
+    from django.db.models import FileField
+
+    from .storage import MinioBackend
+
+ALREADY_EXISTS = ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")
 
 
-def create_bucket(client: Minio, bucket: str, *, region: str, public: bool) -> None:
-    """Create ``bucket`` (a no-op if it already exists) and make it publicly readable if ``public``."""
+@dataclass(frozen=True)
+class StorageUse:
+    """A storage and where the project uses it (``origin``, for messages).
+
+    ``uses_bucket`` is False for the storage that only stands for the top-level
+    ``MINIO_*`` settings: its bucket lists count, its default bucket does not.
+    """
+
+    storage: MinioBackend
+    origin: str
+    uses_bucket: bool = True
+    model_field: FileField | None = None
+
+
+@dataclass
+class BucketSpec:
+    """What one bucket should be. ``hooks`` are ``(label, policy)`` pairs from ``MINIO_POLICY_HOOKS``."""
+
+    name: str
+    public: bool = False
+    listable: bool = False
+    hooks: list[tuple[str, Policy]] = field(default_factory=list)
+
+    def policy(self) -> Policy | None:
+        """The bucket's whole policy document; None for a private bucket without hooks."""
+        documents = [public_read(self.name, listable=self.listable)] if self.public else []
+        documents += [document for _, document in self.hooks]
+        return combine(documents) if documents else None
+
+    def describe_policy(self) -> str:
+        parts = []
+        if self.public:
+            parts.append("anonymous read" + (" and list" if self.listable else " (not listable)"))
+        parts += [label for label, _ in self.hooks]
+        return ", ".join(parts) or "private"
+
+
+@dataclass
+class Plan:
+    """The buckets of one server connection, and what is wrong with the configuration."""
+
+    connection: ConnectionSettings
+    buckets: dict[str, BucketSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A configuration error found while planning; ``check_id`` is its system-check number."""
+
+    check_id: str
+    message: str
+    hint: str
+
+
+def plan(uses: Iterable[StorageUse]) -> tuple[list[Plan], list[Problem]]:
+    """Group the project's buckets by connection and merge what each storage says of them."""
+    plans: dict[ConnectionSettings, Plan] = {}
+    problems: list[Problem] = []
+    hook_sources: list[tuple[Plan, tuple[str, ...], Any]] = []
+    for use in uses:
+        config = use.storage.settings
+        current = plans.setdefault(config.connection, Plan(config.connection))
+        wanted = [(name, False) for name in config.private_buckets]
+        wanted += [(name, True) for name in config.public_buckets]
+        if use.uses_bucket:
+            wanted.append((use.storage.bucket, use.storage.is_public))
+        for name, public in wanted:
+            spec = current.buckets.setdefault(name, BucketSpec(name, public))
+            if spec.public != public:
+                problems.append(_conflict(name))
+            spec.listable = spec.listable or (spec.public and name in config.listable_buckets)
+        hook_sources.append((current, tuple(config.listable_buckets), config.policy_hooks))
+    for current, listable, hooks in _unique(hook_sources):
+        problems += _listable_problems(current, listable)
+        problems += _add_hooks(current, hooks)
+    return list(plans.values()), _unique(problems)
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    """``items`` without repeats (storages sharing settings report the same things), in order."""
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _conflict(name: str) -> Problem:
+    return Problem(
+        "E006",
+        f"Bucket {name!r} is configured both private and public.",
+        "List it in only one of MINIO_PRIVATE_BUCKETS and MINIO_PUBLIC_BUCKETS "
+        "(MINIO_STATIC_FILES_BUCKET is always public).",
+    )
+
+
+def _listable_problems(current: Plan, listable: tuple[str, ...]) -> list[Problem]:
+    return [
+        Problem(
+            "E010",
+            f"MINIO_LISTABLE_BUCKETS names {name!r}, which is not a public bucket.",
+            "Only public buckets can be listable: add it to MINIO_PUBLIC_BUCKETS or remove it.",
+        )
+        for name in listable
+        if not (name in current.buckets and current.buckets[name].public)
+    ]
+
+
+_HOOK_HINT = (
+    "A hook is (bucket_name, policy) where policy is a bucket policy dict whose resources are in that "
+    "bucket; django_minio_backend.policies builds common ones."
+)
+
+
+def _add_hooks(current: Plan, hooks: tuple[Any, ...]) -> list[Problem]:
+    problems = []
+    for index, hook in enumerate(hooks):
+        label = f"MINIO_POLICY_HOOKS[{index}]"
+        if not (isinstance(hook, (tuple, list)) and len(hook) == 2 and isinstance(hook[0], str)):
+            problems.append(Problem("E008", f"{label} is not a (bucket_name, policy_dict) pair.", _HOOK_HINT))
+            continue
+        bucket, document = hook
+        if bucket not in current.buckets:
+            problems.append(
+                Problem(
+                    "E007",
+                    f"{label} is for bucket {bucket!r}, which no storage or bucket list declares.",
+                    "Add the bucket to MINIO_PRIVATE_BUCKETS or MINIO_PUBLIC_BUCKETS, or fix the hook's bucket name.",
+                )
+            )
+            continue
+        reasons = hook_problems(bucket, document)
+        if reasons:
+            problems.append(Problem("E008", f"{label} for bucket {bucket!r}: {'; '.join(reasons)}.", _HOOK_HINT))
+            continue
+        spec = current.buckets[bucket]
+        if document not in [known for _, known in spec.hooks]:
+            spec.hooks.append((label, document))
+    return problems
+
+
+@dataclass
+class Report:
+    """What ``reconcile`` did (or, in a dry run, would do) to one bucket."""
+
+    bucket: str
+    dry_run: bool
+    changes: list[str] = field(default_factory=list)
+    created: bool = False
+
+    def note(self, planned: str, done: str) -> None:
+        self.changes.append(f"would {planned}" if self.dry_run else done)
+
+
+def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *, dry_run: bool = False) -> Report:
+    """Make bucket ``spec.name`` exist with exactly the configured policy.
+
+    Raises ``MinioBackendError`` naming the bucket (and the hooks, when the server
+    rejects the policy built from them).
+    """
+    report = Report(spec.name, dry_run)
+    region = connection.region
+    desired = spec.policy()
+    with translated_errors("configure bucket", connection.endpoint, spec.name):
+        exists = client.bucket_exists(spec.name)
+        if not exists:
+            report.note(f"create it in region {region}", f"created in region {region}")
+            if not dry_run:
+                report.created = _create(client, spec.name, region)
+        current = _current_policy(client, spec.name) if exists else None
+        if canonical(current) == canonical(desired):
+            return report
+        if desired is None:
+            report.note("remove its policy (make it private)", "policy removed: private again")
+            if not dry_run:
+                client.delete_bucket_policy(spec.name)
+            return report
+        report.note(f"set its policy: {spec.describe_policy()}", f"policy set: {spec.describe_policy()}")
+        if not dry_run:
+            _set_policy(client, spec, desired, connection.endpoint)
+    return report
+
+
+def _create(client: Minio, bucket: str, region: str) -> bool:
+    """Create ``bucket``; False if another process created it meanwhile."""
     try:
         client.make_bucket(bucket, location=region)
     except S3Error as exc:
-        if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+        if exc.code not in ALREADY_EXISTS:
             raise
-    if public:
-        client.set_bucket_policy(bucket, json.dumps(public_read(bucket)))
+        return False
+    return True
+
+
+def _current_policy(client: Minio, bucket: str) -> Policy | None:
+    try:
+        policy: Policy = json.loads(client.get_bucket_policy(bucket))
+    except S3Error as exc:
+        if exc.code == "NoSuchBucketPolicy":
+            return None
+        raise
+    return policy
+
+
+def _set_policy(client: Minio, spec: BucketSpec, policy: Policy, endpoint: str) -> None:
+    try:
+        client.set_bucket_policy(spec.name, json.dumps(policy))
+    except S3Error as exc:
+        if exc.code not in ("MalformedPolicy", "InvalidPolicyDocument") or not spec.hooks:
+            raise
+        hooks = ", ".join(label for label, _ in spec.hooks)
+        raise MinioBackendError(
+            f"{endpoint} rejected the policy of bucket {spec.name!r} built from {hooks}: {exc.code}: {exc.message}"
+        ) from None
+
+
+def server_problem(connection: ConnectionSettings) -> str | None:
+    """Why the server cannot be configured now (unreachable, credentials refused), or None.
+
+    One request, no retries, bounded by ``MINIO_CONNECT_TIMEOUT``: a server that is
+    down fails fast instead of through every retry of every bucket.
+    """
+    status = server_status(connection, connection.connect_timeout)
+    return None if status else status.details
+
+
+@dataclass
+class Outcome:
+    """The result of ``initialize``: a report per bucket reached, and what failed."""
+
+    reports: list[Report] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return sum(len(report.changes) for report in self.reports)
+
+
+def initialize(uses: Iterable[StorageUse], *, dry_run: bool = False) -> Outcome:
+    """Reconcile every configured bucket of every server; the work of ``initialize_buckets``.
+
+    Raises ``ImproperlyConfigured`` (nothing sent) when the configuration is wrong.
+    An unreachable server or a failed bucket is recorded in ``failures`` and the
+    remaining buckets are still reconciled.
+    """
+    plans, problems = plan(uses)
+    if problems:
+        raise ImproperlyConfigured(" ".join(f"{problem.message} {problem.hint}" for problem in problems))
+    outcome = Outcome()
+    for current in plans:
+        unavailable = server_problem(current.connection)
+        if unavailable:
+            outcome.failures.append(unavailable)
+            continue
+        client = get_client(current.connection)
+        for spec in current.buckets.values():
+            try:
+                outcome.reports.append(reconcile(client, spec, current.connection, dry_run=dry_run))
+            except MinioBackendError as exc:
+                outcome.failures.append(str(exc))
+    return outcome

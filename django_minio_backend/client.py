@@ -13,7 +13,7 @@ import urllib3
 from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 
-from .conf import ConnectionSettings
+from .conf import ConnectionSettings, endpoint_problem
 
 # Retried on any method: these answers mean the server did nothing with the request.
 RETRY_STATUSES = (500, 502, 503, 504)
@@ -47,8 +47,8 @@ def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
 def _endpoint_error(connection: ConnectionSettings) -> str | None:
     if not connection.endpoint:
         return "MINIO_ENDPOINT is not set."
-    if "://" in connection.endpoint or "/" in connection.endpoint:
-        return f"MINIO_ENDPOINT must be host[:port] without scheme or path, got {connection.endpoint!r}."
+    if bad_endpoint := endpoint_problem("MINIO_ENDPOINT", connection.endpoint):
+        return bad_endpoint
     if not connection.access_key or not connection.secret_key:
         return "MINIO_ACCESS_KEY and MINIO_SECRET_KEY must both be set."
     return None

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_CONSISTENCY_CHECK_ON_START": False,
     "MINIO_PRIVATE_BUCKETS": (),
     "MINIO_PUBLIC_BUCKETS": (),
+    "MINIO_LISTABLE_BUCKETS": (),  # public buckets whose object list anyone may read too
     "MINIO_POLICY_HOOKS": (),
     "MINIO_DEFAULT_BUCKET": "",
     "MINIO_MEDIA_FILES_BUCKET": "auto-generated-bucket-media-files",  # 3.x name
@@ -96,6 +97,13 @@ def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dic
     return merged
 
 
+def endpoint_problem(setting: str, value: object) -> str | None:
+    """Why ``value`` is not a ``host[:port]`` endpoint for ``setting``, or None."""
+    if not isinstance(value, str) or "://" in value or "/" in value:
+        return f"{setting} must be host[:port] without scheme or path, got {value!r}."
+    return None
+
+
 def _as_tuple(name: str, value: Any) -> tuple[Any, ...]:
     if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
         raise ImproperlyConfigured(f"{name} must be a list, got {type(value).__name__}.")
@@ -134,6 +142,7 @@ class MinioSettings:
     url_expiry: timedelta
     private_buckets: tuple[str, ...]
     public_buckets: tuple[str, ...]
+    listable_buckets: tuple[str, ...]
     policy_hooks: tuple[Any, ...]
     default_bucket: str
     static_bucket: str
@@ -185,6 +194,7 @@ class MinioSettings:
             url_expiry=expiry,
             private_buckets=_as_tuple("MINIO_PRIVATE_BUCKETS", o["MINIO_PRIVATE_BUCKETS"]),
             public_buckets=_as_tuple("MINIO_PUBLIC_BUCKETS", o["MINIO_PUBLIC_BUCKETS"]),
+            listable_buckets=_as_tuple("MINIO_LISTABLE_BUCKETS", o["MINIO_LISTABLE_BUCKETS"]),
             policy_hooks=_as_tuple("MINIO_POLICY_HOOKS", o["MINIO_POLICY_HOOKS"]),
             default_bucket=str(o["MINIO_DEFAULT_BUCKET"] or o["MINIO_MEDIA_FILES_BUCKET"]),
             static_bucket=str(o["MINIO_STATIC_FILES_BUCKET"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.utils import validate_file_name
@@ -47,3 +48,20 @@ def directory_prefix(path: str) -> str:
     if ".." in pure.parts or "\x00" in directory:
         raise SuspiciousFileOperation(f"Detected path traversal attempt in {path!r}")
     return directory + "/"
+
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_IP_ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+")
+
+
+def bucket_name_problem(name: object) -> str | None:
+    """Why ``name`` is not a valid S3 bucket name (AWS's rules, which MinIO applies), or None."""
+    if not isinstance(name, str) or not _BUCKET_NAME.fullmatch(name):
+        return "3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit"
+    if ".." in name or ".-" in name or "-." in name:
+        return "no two adjacent periods, and no period next to a hyphen"
+    if _IP_ADDRESS.fullmatch(name):
+        return "not formatted as an IP address"
+    if name.startswith("xn--") or name.endswith("-s3alias"):
+        return "no 'xn--' prefix and no '-s3alias' suffix"
+    return None

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from functools import cached_property
+from types import MappingProxyType
 from typing import IO, Any
 
-import urllib3.exceptions
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import File
@@ -20,15 +20,15 @@ from django.core.signals import setting_changed
 from django.utils import timezone
 from minio import Minio
 from minio.datatypes import Object
-from minio.error import MinioException, S3Error
+from minio.error import S3Error
 from urllib3 import BaseHTTPResponse
 
-from . import transfer, urls
-from .buckets import create_bucket
-from .client import build_probe_client, get_client
-from .conf import MinioSettings
+from . import buckets, transfer, urls
+from .client import get_client
+from .conf import MinioSettings, collect_options
 from .errors import translated_errors
 from .files import MinioFile, ObjectReader
+from .health import server_status
 from .names import directory_prefix, object_key
 from .utils import MinioServerStatus
 
@@ -59,8 +59,9 @@ class MinioBackend(Storage):
         **options: Any,
     ):
         self._bucket_name = bucket_name
-        self._storage_name = storage_name
-        self._options = options
+        self.storage_name = storage_name
+        self.options: Mapping[str, Any] = MappingProxyType(options)
+        """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here)."""
         self.allow_overwrite = bool(allow_overwrite or replace_existing)
         self._init_kwargs: dict[str, Any] = {
             "bucket_name": bucket_name,
@@ -75,7 +76,11 @@ class MinioBackend(Storage):
     @cached_property
     def settings(self) -> MinioSettings:
         """This storage's settings, read on first use and again after a settings change."""
-        return MinioSettings.load(self._storage_name, self._options)
+        return MinioSettings.load(self.storage_name, self.options)
+
+    def option_values(self) -> dict[str, Any]:
+        """Every ``MINIO_*`` option as configured for this storage, not yet validated."""
+        return collect_options(self.storage_name, self.options)
 
     def _forget_settings(self, *, setting: str, **kwargs: Any) -> None:
         if setting.startswith("MINIO_") or setting == "STORAGES":
@@ -201,8 +206,15 @@ class MinioBackend(Storage):
             except S3Error as exc:
                 if exc.code != "NoSuchBucket" or not self.settings.bucket_check_on_save:
                     raise
-            create_bucket(self.client, self.bucket, region=self.settings.connection.region, public=self.is_public)
+            self._create_own_bucket()
             return self._store_payload(key, payload, content_type, max_length)
+
+    def _create_own_bucket(self) -> None:
+        """Create this storage's bucket as ``initialize_buckets`` would (for ``MINIO_BUCKET_CHECK_ON_SAVE``)."""
+        (own_plan, *_), problems = buckets.plan([buckets.StorageUse(self, repr(self))])
+        if problems:
+            raise ImproperlyConfigured(" ".join(problem.message for problem in problems))
+        buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
 
     def _store_payload(self, key: str, payload: transfer.Payload, content_type: str, max_length: int | None) -> str:
         if self.allow_overwrite:
@@ -227,6 +239,14 @@ class MinioBackend(Storage):
                 continue
             return candidate
         raise AssertionError("unreachable: candidate names never run out")
+
+    def create(self, name: str, content: IO[Any]) -> None:
+        """Store ``content`` under exactly ``name``; ``FileExistsError`` if the name is taken.
+
+        Unlike ``save()``, no alternative name is tried. One conditional request
+        (or a multipart upload completed conditionally), streamed.
+        """
+        self._write(object_key(name), content, overwrite=False)
 
     def _write(self, key: str, content: IO[Any], *, overwrite: bool) -> None:
         """Write exactly ``key`` (for ``open(name, "w"/"x")``); ``FileExistsError`` if not
@@ -312,23 +332,9 @@ class MinioBackend(Storage):
         One request, no retries, bounded by ``timeout`` seconds. Never raises.
         """
         try:
-            connection = self.settings.connection
-            client = build_probe_client(connection, timeout)
+            return server_status(self.settings.connection, timeout)
         except ImproperlyConfigured as exc:
             return MinioServerStatus(False, f"not configured: {exc}")
-        where = f"S3 server at {connection.endpoint}"
-        try:
-            client.list_buckets()
-        except S3Error as exc:
-            if exc.code == "AccessDenied":
-                return MinioServerStatus(
-                    True, f"{where} answered; credentials accepted (listing buckets is not allowed)"
-                )
-            return MinioServerStatus(False, f"{where} refused the request: {exc.code}: {exc.message}")
-        except (MinioException, urllib3.exceptions.HTTPError) as exc:
-            reason = getattr(exc, "reason", None) or exc
-            return MinioServerStatus(False, f"{where} is unreachable: {type(reason).__name__}: {reason}")
-        return MinioServerStatus(True, f"{where} answered; credentials accepted")
 
     # Identity
 

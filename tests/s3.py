@@ -3,41 +3,23 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import urllib3
 from minio import Minio
 
 from django_minio_backend.policies import public_read
+from django_minio_backend.testing import S3Endpoint as Endpoint
+from django_minio_backend.testing import remove_bucket as empty_and_remove_bucket
 
-
-@dataclass
-class Endpoint:
-    """Where the suite's S3 server is, and how to reach it."""
-
-    endpoint: str
-    access_key: str
-    secret_key: str = field(repr=False)
-    use_https: bool = False
-
-    @property
-    def base_url(self) -> str:
-        return ("https://" if self.use_https else "http://") + self.endpoint
-
-    def settings(self) -> dict[str, Any]:
-        return {
-            "MINIO_ENDPOINT": self.endpoint,
-            "MINIO_ACCESS_KEY": self.access_key,
-            "MINIO_SECRET_KEY": self.secret_key,
-            "MINIO_USE_HTTPS": self.use_https,
-        }
-
-    def client(self) -> Minio:
-        return Minio(self.endpoint, self.access_key, self.secret_key, secure=self.use_https, region="us-east-1")
+__all__ = ["Endpoint", "empty_and_remove_bucket"]
 
 
 @dataclass
@@ -72,6 +54,15 @@ class CountingPoolManager(urllib3.PoolManager):
         self.requests.clear()
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on: connections are refused at once."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
 def new_bucket_name(prefix: str = "test") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
@@ -83,14 +74,6 @@ def make_bucket(client: Minio, name: str, *, public: bool = False) -> str:
     return name
 
 
-def empty_and_remove_bucket(client: Minio, name: str) -> None:
-    if not client.bucket_exists(name):
-        return
-    for item in client.list_objects(name, recursive=True):
-        client.remove_object(name, str(item.object_name))
-    client.remove_bucket(name)
-
-
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
     """A plain anonymous GET, as a browser would send it: (status, body, headers)."""
     request = urllib.request.Request(url, headers=headers or {})
@@ -99,3 +82,18 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, byte
             return response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read(), dict(error.headers)
+
+
+@contextmanager
+def silent_port() -> Iterator[socket.socket]:
+    """A loopback listener that takes connections (the kernel completes the handshake) but
+    never answers, like a server that hangs. ``accept()`` on the yielded socket (non-blocking)
+    tells whether anyone connected."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.setblocking(False)
+    try:
+        yield listener
+    finally:
+        listener.close()

@@ -1,0 +1,59 @@
+"""clean_orphaned_minio_files: objects no row references are reported, and deleted only when asked."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+
+from django_minio_backend import MinioBackend
+
+from .testapp.models import PrivateAttachment
+
+pytestmark = pytest.mark.django_db
+BUCKET = "django-backend-dev-private"
+
+
+def orphans(*args: str) -> str:
+    out = StringIO()
+    call_command("clean_orphaned_minio_files", "--bucket", BUCKET, *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def stored() -> dict[str, str]:
+    """One object a row references and one nobody references, in a FileField's bucket."""
+    kept = PrivateAttachment.objects.create(file=ContentFile(b"referenced", name="kept.txt"))
+    orphan = MinioBackend(BUCKET).save("orphans/lost.txt", ContentFile(b"lost"))
+    return {"kept": kept.file.name, "orphan": orphan}
+
+
+def test_report_lists_orphans_and_deletes_nothing(stored: dict[str, str]):
+    output = orphans("--grace-hours", "0")
+    assert f"{BUCKET}/{stored['orphan']}  4 bytes" in output
+    assert stored["kept"] not in output
+    assert "Nothing was deleted" in output
+    assert MinioBackend(BUCKET).exists(stored["orphan"])
+
+
+def test_delete_removes_only_orphans(stored: dict[str, str]):
+    output = orphans("--grace-hours", "0", "--delete")
+    assert f"{BUCKET}/{stored['orphan']}" in output and "deleted" in output
+    storage = MinioBackend(BUCKET)
+    assert not storage.exists(stored["orphan"])
+    assert storage.exists(stored["kept"])
+
+
+def test_recent_objects_are_within_the_grace_period(stored: dict[str, str]):
+    output = orphans("--delete")  # default grace: hours
+    assert stored["orphan"] not in output
+    assert MinioBackend(BUCKET).exists(stored["orphan"])
+
+
+def test_buckets_without_file_fields_are_out_of_scope(bucket: str):
+    MinioBackend(bucket).save("not-a-field-file.txt", ContentFile(b"x"))
+    with pytest.raises(CommandError, match="No model FileField stores into bucket"):
+        call_command("clean_orphaned_minio_files", "--bucket", bucket, "--grace-hours", "0", "--delete")
+    assert MinioBackend(bucket).exists("not-a-field-file.txt")
