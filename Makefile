@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+BENCH_VENV := .venv-bench
 
-.PHONY: demo test lint typecheck check tox tox-ci clean
+.PHONY: demo test lint typecheck check tox tox-ci bench clean
 
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +19,8 @@ test: $(VENV)/.installed  ## the test suite against a local S3 server it starts 
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check django_minio_backend tests examples
-	$(VENV)/bin/ruff format --check django_minio_backend tests examples
+	$(VENV)/bin/ruff check django_minio_backend tests examples benchmarks
+	$(VENV)/bin/ruff format --check django_minio_backend tests examples benchmarks
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
@@ -38,5 +39,15 @@ tox: $(VENV)/.installed  ## the whole Django/Python/minio version matrix
 tox-ci: $(VENV)/.installed  ## the subset CI runs; a missing interpreter is an error here
 	$(PYENV_PATH) $(VENV)/bin/tox -e $(TOX_CI_ENVS) --skip-missing-interpreters false
 
+# The peers compared against live in their own venv, never in the project's dependencies.
+$(BENCH_VENV)/.installed: pyproject.toml setup.py benchmarks/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[test]' -r benchmarks/requirements.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed  ## operations vs raw minio-py, django-storages, django-minio-storage (a few minutes)
+	$(BENCH_VENV)/bin/python -m benchmarks.operations $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .tox .demo-data test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) .tox .demo-data test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -4,7 +4,7 @@ Opening sends no request. The first read at a position fetches about the bytes
 asked for with one ranged GET; reads that continue where the last one ended
 fetch windows that double up to ``MAX_WINDOW``, so streaming a large object costs
 a handful of requests and constant memory, while ``seek()`` + ``read(n)`` costs
-one small request.
+one small request. ``chunks()`` streams the whole object with one GET.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files.base import File
@@ -128,6 +128,21 @@ class ObjectReader(io.RawIOBase):
         self._pos += len(data)
         return data
 
+    def stream(self, chunk_size: int) -> Iterator[bytes]:
+        """The rest of the object in pieces of ``chunk_size`` bytes, streamed by one GET."""
+        self._drop_response()
+        response = self._fetch(self._pos, None)
+        if response is None:
+            return
+        self._learn_size(response)
+        try:
+            for piece in response.stream(chunk_size):
+                self._pos += len(piece)
+                yield piece
+        finally:
+            response.close()
+            response.release_conn()
+
     def _drop_response(self) -> None:
         if self._response is not None:
             self._response.close()
@@ -178,6 +193,20 @@ class MinioFile(File):  # type: ignore[type-arg]
         size = int(self._binary.seek(0, io.SEEK_END))
         self._binary.seek(position)
         return size
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[Any]:
+        """From the start, in pieces of ``chunk_size`` bytes; in binary read mode streamed by one GET."""
+        if self._reader is None or "b" not in self.mode:
+            yield from super().chunks(chunk_size)
+            return
+        reader = self._reader
+        reader.seek(0)
+        try:
+            yield from reader.stream(chunk_size or self.DEFAULT_CHUNK_SIZE)
+        finally:
+            # Move the buffered stream to where the raw one is. Seeking from the end
+            # always reaches the raw stream and drops the buffer's stale bytes.
+            self._binary.seek(reader.tell() - reader.size, io.SEEK_END)
 
     def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> MinioFile:
         """Reopen (rewind) the file, as Django's ``FieldFile.open()`` expects."""

@@ -24,8 +24,8 @@ from minio.error import S3Error
 from urllib3 import BaseHTTPResponse
 
 from . import buckets, transfer, urls
-from .client import get_client, get_url_client
-from .conf import S3_MAX_PRESIGN_EXPIRY, MinioSettings, collect_options
+from .client import get_client
+from .conf import MinioSettings, collect_options
 from .errors import translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
@@ -85,6 +85,7 @@ class MinioBackend(Storage):
     def _forget_settings(self, *, setting: str, **kwargs: Any) -> None:
         if setting.startswith("MINIO_") or setting == "STORAGES":
             self.__dict__.pop("settings", None)
+            self.__dict__.pop("_urls", None)
 
     @property
     def bucket(self) -> str:
@@ -319,24 +320,11 @@ class MinioBackend(Storage):
         ``expires`` or ``response_headers`` (e.g. ``{"Content-Disposition":
         "attachment; filename=report.pdf"}``), get a presigned URL.
         """
-        key = object_key(name)
-        config = self.settings
-        external = config.external_endpoint
-        if self.is_public and expires is None and not response_headers:
-            endpoint = external or config.connection.endpoint
-            use_https = config.external_use_https if external else config.connection.use_https
-            return urls.public_url(endpoint, use_https, self.bucket, key)
-        if expires is not None and not timedelta(seconds=1) <= expires <= S3_MAX_PRESIGN_EXPIRY:
-            raise ValueError(f"expires must be between 1 second and 7 days, got {expires!r}")
-        client = get_url_client(config.connection, external, config.external_use_https)
-        return urls.presigned_url(
-            client,
-            self.bucket,
-            key,
-            expires or config.url_expiry,
-            response_headers,
-            config.url_cache_timeout if config.url_caching else None,
-        )
+        return self._urls.url(object_key(name), expires, response_headers)
+
+    @cached_property
+    def _urls(self) -> urls.ObjectUrls:
+        return urls.ObjectUrls(self.settings, self.bucket, self.is_public)
 
     def is_minio_available(self, timeout: float = 5.0) -> MinioServerStatus:
         """Ask the server (any S3 server) whether it answers and accepts our credentials.

@@ -14,6 +14,7 @@ fails if a minio release changes it.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import logging
 import math
 import threading
@@ -84,17 +85,23 @@ class Payload:
         self.is_small = len(self.head) <= self._threshold
 
     def _read_block(self, size: int) -> bytes:
-        block = bytearray()
-        while len(block) < size:
-            chunk = self._content.read(size - len(block))
+        """``size`` bytes, fewer only at the end of the content. What one ``read()`` returns
+        is used as is (files and buffered streams return all that is asked): no copy."""
+        chunks: list[bytes] = []
+        missing = size
+        while missing > 0:
+            chunk = self._content.read(missing)
             if not chunk:
                 break
-            block += chunk.encode() if isinstance(chunk, str) else chunk
-        return bytes(block)
+            chunks.append(chunk.encode() if isinstance(chunk, str) else bytes(chunk))
+            missing -= len(chunks[-1])
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def parts(self) -> Iterator[bytes]:
         """The content in parts; all but the last at least ``part_size`` bytes."""
-        block = self.head + self._read_block(self.part_size - len(self.head))
+        block = self.head
+        if len(block) < self.part_size:
+            block += self._read_block(self.part_size - len(block))
         self.head = b""  # held by the first part now; rewind() reads it again
         count = 0
         while block:
@@ -105,6 +112,7 @@ class Payload:
                     "raise MINIO_MULTIPART_PART_SIZE"
                 )
             yield block
+            block = b""  # let go of the part just yielded before reading the next one
             block = self._read_block(self.part_size)
 
 
@@ -189,9 +197,11 @@ def _upload_parts(
 ) -> list[str]:
     """Upload parts with at most ``parallel`` in flight; return their ETags in order."""
 
-    def upload(number: int, data: bytes) -> str:
+    def upload(number: int, box: list[bytes]) -> str:
+        # The part comes in a box that is emptied here: the executor keeps its arguments a
+        # moment after the result is in, and the next part must not be read while it does.
         query: Fields = {"uploadId": upload_id, "partNumber": str(number)}
-        answer = client._execute("PUT", bucket, key, body=data, query_params=query)
+        answer = client._execute("PUT", bucket, key, body=box.pop(), query_params=query)
         return str(answer.headers["ETag"])
 
     etags: dict[int, str] = {}
@@ -201,16 +211,21 @@ def _upload_parts(
         for future in done:
             etags[numbers.pop(future)] = future.result()  # re-raises a failed part's error
 
+    # A part is read only once fewer than ``parallel`` are in flight, so at most
+    # ``parallel`` parts are ever held in memory.
     with concurrent.futures.ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="minio-part") as pool:
         pending: set[concurrent.futures.Future[str]] = set()
-        for number, data in enumerate(parts, start=1):
+        for number in itertools.count(1):
             if len(pending) >= parallel:
                 done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
                 collect(done)
-            future = pool.submit(upload, number, data)
+            data = next(parts, None)
+            if data is None:
+                break
+            future = pool.submit(upload, number, [data])
+            del data
             numbers[future] = number
             pending.add(future)
-            del data
         collect(concurrent.futures.wait(pending).done)
     return [etags[number] for number in sorted(etags)]
 

@@ -1,18 +1,23 @@
-"""Run alone in a process: save then read a large generated file; print peak RSS growth in MiB.
+"""Run alone in a process: save, or read back, a large generated file; print the peak RSS growth.
 
-Usage: python -m tests.memory_probe SIZE_MIB  (MINIO_* connection in the environment)
+Usage: python -m tests.memory_probe save|read SIZE_MIB  (MINIO_* connection in the environment)
+Prints "GROWTH_MIB BYTES" (BYTES: how many were read; 0 for save).
+
+The peak is the kernel's high-water mark (VmHWM), reset just before the operation. Not
+``ru_maxrss``: Linux carries it over from the parent process, so it would show pytest's peak.
+Each operation runs in its own process, so memory freed by one cannot hide the other's.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
-import resource
 import sys
 
 import django
 from django.conf import settings
+
+NAME = "memory-probe.bin"
 
 
 class Generated(io.RawIOBase):
@@ -32,12 +37,23 @@ class Generated(io.RawIOBase):
         return count
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _status_mib(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def reset_peak() -> float:
+    """Reset the high-water mark to the current RSS; return that RSS in MiB."""
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    return _status_mib("VmRSS")
 
 
 def main() -> None:
-    size = int(sys.argv[1]) * 1024 * 1024
+    operation, size = sys.argv[1], int(sys.argv[2]) * 1024 * 1024
     settings.configure(
         USE_TZ=True,
         MINIO_ENDPOINT=os.environ["MINIO_ENDPOINT"],
@@ -50,19 +66,17 @@ def main() -> None:
 
     from django_minio_backend import MinioBackend
 
-    storage = MinioBackend(os.environ["MINIO_BUCKET"])
+    storage = MinioBackend(os.environ["MINIO_BUCKET"], allow_overwrite=True)
     storage.exists("warm-up")  # build the client before measuring
-    baseline = peak_mib()
-    name = storage.save("memory-probe.bin", File(io.BufferedReader(Generated(size)), "memory-probe.bin"))
-    after_save = peak_mib()
-    digest = hashlib.sha256()
     read = 0
-    with storage.open(name) as handle:
-        for chunk in handle.chunks():
-            digest.update(chunk)
-            read += len(chunk)
-    after_read = peak_mib()
-    print(f"{after_save - baseline:.1f} {after_read - baseline:.1f} {read}")
+    baseline = reset_peak()
+    if operation == "save":
+        storage.save(NAME, File(io.BufferedReader(Generated(size)), NAME))
+    else:
+        with storage.open(NAME) as handle:
+            for chunk in handle.chunks():
+                read += len(chunk)
+    print(f"{_status_mib('VmHWM') - baseline:.1f} {read}")
 
 
 if __name__ == "__main__":

@@ -55,18 +55,44 @@ def test_reading_from_the_end_and_size_of_an_open_file(counted_storage: MinioBac
         assert handle.size == 100_000
 
 
-def test_chunks_stream_a_large_object_in_few_requests(counted_storage: MinioBackend, counter):
-    data = os.urandom(40 * MiB)
-    counted_storage.save("stream.bin", ContentFile(data))
+def _stored(storage: MinioBackend, counter: CountingPoolManager, name: str, size: int = 40 * MiB) -> bytes:
+    """Store ``size`` random bytes under ``name``, then forget the requests that took."""
+    data = os.urandom(size)
+    storage.save(name, ContentFile(data))
     counter.reset()
-    received = bytearray()
+    return data
+
+
+def test_chunks_stream_a_large_object_in_one_request(counted_storage: MinioBackend, counter):
+    data = _stored(counted_storage, counter, "stream.bin")
     with counted_storage.open("stream.bin") as handle:
-        for chunk in handle.chunks(chunk_size=64 * 1024):
-            received += chunk
+        assert b"".join(handle.chunks(chunk_size=64 * 1024)) == data
+        assert handle.tell() == len(data)
+        assert handle.size == len(data)
+    assert counter.methods() == ["GET"]
+    assert counter.requests[0].response_length == len(data)
+
+
+def test_sequential_reads_stream_a_large_object_in_few_requests(counted_storage: MinioBackend, counter):
+    data = _stored(counted_storage, counter, "sequential.bin")
+    received = bytearray()
+    with counted_storage.open("sequential.bin") as handle:
+        while piece := handle.read(64 * 1024):
+            received += piece
     assert bytes(received) == data
     gets = [r for r in counter.requests if r.method == "GET"]
-    assert 1 < len(gets) <= 12  # growing windows, not one request per chunk
+    assert 1 < len(gets) <= 12  # growing windows, not one request per read
     assert sum(r.response_length or 0 for r in gets) <= len(data) + 64 * 1024
+
+
+def test_chunks_start_from_the_beginning_after_a_read(storage: MinioBackend):
+    storage.save("twice.txt", ContentFile(b"0123456789"))
+    with storage.open("twice.txt") as handle:
+        assert handle.read(4) == b"0123"
+        assert b"".join(handle.chunks(chunk_size=3)) == b"0123456789"
+        assert handle.read() == b""
+        handle.seek(5)
+        assert handle.read() == b"56789"
 
 
 def test_image_dimensions_read_only_the_header(counted_storage: MinioBackend, counter):

@@ -88,11 +88,3 @@ def test_external_endpoint_urls_point_at_and_are_signed_for_the_external_host(bu
         bucket, MINIO_EXTERNAL_ENDPOINT=external, MINIO_PUBLIC_BUCKETS=[bucket], MINIO_EXTERNAL_ENDPOINT_USE_HTTPS=True
     )
     assert public.url(name) == f"https://{external}/{bucket}/ext.txt"
-
-
-def test_stable_urls_repeat_within_the_window_and_still_work(storage: MinioBackend, bucket: str):
-    stable = MinioBackend(bucket, MINIO_URL_CACHING_ENABLED=True, MINIO_URL_CACHE_TIMEOUT=3600)
-    name = storage.save("cached.txt", ContentFile(b"cache me"))
-    first, second = stable.url(name), stable.url(name)
-    assert first == second
-    assert http_get(first)[:2] == (200, b"cache me")

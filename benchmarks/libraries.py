@@ -1,0 +1,181 @@
+"""The contenders, each used the way its documentation shows, in its default configuration.
+
+- ``raw``: minio-py's ``Minio`` client alone (the floor: no Django storage around it).
+- ``ours``: ``django_minio_backend.MinioBackend``.
+- ``django-storages``: ``storages.backends.s3.S3Storage`` (boto3), path-style addressing.
+- ``django-minio-storage``: ``minio_storage.storage.MinioStorage``.
+
+Defaults differ in one way that matters: django-storages overwrites an existing name by
+default (``file_overwrite=True``), so its save checks nothing; this project and
+django-minio-storage never overwrite unless told to, and raw ``put_object`` always does.
+``save_overwriting()`` compares saves that may replace an object.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import IO, Any, BinaryIO, cast
+
+from django.core.files.base import File
+
+from .common import Server
+
+CHUNK = 64 * 1024
+
+
+class Library:
+    """One contender: the operations the benchmark times, on one bucket."""
+
+    label = ""
+    storage: Any  # the Django storage; ``public_storage`` serves a public bucket
+    public_storage: Any
+    overwriting_storage: Any = None  # one whose saves replace existing objects, if there is one
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.bucket = server.bucket
+
+    def save(self, name: str, stream: IO[bytes], size: int) -> str:
+        return str(self.storage.save(name, File(stream, name)))
+
+    def save_overwriting(self, name: str, stream: IO[bytes], size: int) -> str | None:
+        """A save allowed to replace an existing object; None if the library has none."""
+        if self.overwriting_storage is None:
+            return None
+        return str(self.overwriting_storage.save(name, File(stream, name)))
+
+    def presigned_url(self, name: str) -> str:
+        return str(self.storage.url(name))
+
+    def public_url(self, name: str) -> str | None:
+        return str(self.public_storage.url(name))
+
+    def read_chunks(self, name: str) -> int:
+        """Read the whole object as a Django user streams a file: ``chunks()``."""
+        total = 0
+        with self.storage.open(name, "rb") as handle:
+            for chunk in handle.chunks(CHUNK):
+                total += len(chunk)
+        return total
+
+    def open_read(self, name: str) -> bytes:
+        with self.storage.open(name, "rb") as handle:
+            return bytes(handle.read())
+
+    def exists(self, name: str) -> bool:
+        return bool(self.storage.exists(name))
+
+    def size(self, name: str) -> int:
+        return int(self.storage.size(name))
+
+
+class Raw(Library):
+    label = "raw minio-py"
+
+    def __init__(self, server: Server):
+        super().__init__(server)
+        self.client = server.client()
+
+    def save(self, name: str, stream: IO[bytes], size: int) -> str:
+        self.client.put_object(self.bucket, name, cast(BinaryIO, stream), size, content_type="application/octet-stream")
+        return name
+
+    def save_overwriting(self, name: str, stream: IO[bytes], size: int) -> str | None:
+        return self.save(name, stream, size)  # put_object always overwrites
+
+    def presigned_url(self, name: str) -> str:
+        return self.client.presigned_get_object(self.bucket, name)
+
+    def public_url(self, name: str) -> str | None:
+        return None  # minio-py has no unsigned URL builder
+
+    def read_chunks(self, name: str) -> int:
+        response = self.client.get_object(self.bucket, name)
+        try:
+            return sum(len(chunk) for chunk in response.stream(CHUNK))
+        finally:
+            response.close()
+            response.release_conn()
+
+    def open_read(self, name: str) -> bytes:
+        response = self.client.get_object(self.bucket, name)
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def exists(self, name: str) -> bool:
+        from minio.error import S3Error
+
+        try:
+            self.client.stat_object(self.bucket, name)
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject"):
+                return False
+            raise
+        return True
+
+    def size(self, name: str) -> int:
+        return int(self.client.stat_object(self.bucket, name).size or 0)
+
+
+class Ours(Library):
+    label = "django-minio-backend"
+
+    def __init__(self, server: Server):
+        super().__init__(server)
+        from django_minio_backend import MinioBackend
+
+        options: dict[str, Any] = {
+            "MINIO_ENDPOINT": server.endpoint,
+            "MINIO_ACCESS_KEY": server.access_key,
+            "MINIO_SECRET_KEY": server.secret_key,
+            "MINIO_USE_HTTPS": False,
+        }
+        self.storage = MinioBackend(self.bucket, **options)
+        self.public_storage = MinioBackend(self.bucket, MINIO_PUBLIC_BUCKETS=[self.bucket], **options)
+        self.overwriting_storage = MinioBackend(self.bucket, allow_overwrite=True, **options)
+
+
+class DjangoStorages(Library):
+    label = "django-storages (S3)"
+
+    def __init__(self, server: Server):
+        super().__init__(server)
+        from storages.backends.s3 import S3Storage
+
+        options = {
+            "access_key": server.access_key,
+            "secret_key": server.secret_key,
+            "bucket_name": self.bucket,
+            "endpoint_url": f"http://{server.endpoint}",
+            "region_name": "us-east-1",
+            "addressing_style": "path",
+        }
+        self.storage = self.overwriting_storage = S3Storage(**options)  # file_overwrite=True by default
+        self.public_storage = S3Storage(querystring_auth=False, **options)
+
+
+class DjangoMinioStorage(Library):
+    label = "django-minio-storage"
+
+    def __init__(self, server: Server):
+        super().__init__(server)
+        from minio_storage.storage import MinioStorage
+
+        client = server.client()
+        self.storage = MinioStorage(client, self.bucket, presign_urls=True)
+        self.public_storage = MinioStorage(client, self.bucket, presign_urls=False)
+
+
+LIBRARIES: dict[str, type[Library]] = {
+    "raw": Raw,
+    "ours": Ours,
+    "django-storages": DjangoStorages,
+    "django-minio-storage": DjangoMinioStorage,
+}
+
+
+def small_stream(size: int = 1024) -> io.BytesIO:
+    return io.BytesIO(b"x" * size)

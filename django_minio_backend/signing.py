@@ -1,0 +1,133 @@
+"""AWS Signature Version 4 query-string signing ("presigned URLs") for GET, done locally.
+
+``Presigner.presign_get()`` returns a path-style URL ``scheme://host/bucket/key?...`` that any
+S3 server accepts until it expires. It sends no request and reads no clock but ``time.time()``.
+
+What it costs per URL: one key encoding, one SHA-256 of the canonical request and one HMAC with
+the signing key. The signing key (four HMACs) is derived once per secret, UTC day and region and
+cached; the HMAC itself reuses pre-hashed inner and outer key pads (RFC 2104), so no HMAC
+context is set up per call.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+import time
+from collections.abc import Iterable
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+_UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+# One entry per byte value: the byte itself if unreserved, else %XX (upper-case hex), as SigV4 demands.
+_QUERY_TABLE = [chr(byte) if byte in _UNRESERVED else f"%{byte:02X}" for byte in range(256)]
+_PATH_TABLE = [*_QUERY_TABLE[: ord("/")], "/", *_QUERY_TABLE[ord("/") + 1 :]]
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9\-._~]*")
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
+
+
+def uri_encode(text: str, *, keep_slash: bool = False) -> str:
+    """Percent-encode ``text`` as SigV4's UriEncode: UTF-8, every byte but ``A-Za-z0-9-._~``
+    as ``%XX``; ``/`` is kept too with ``keep_slash`` (for object keys in paths)."""
+    if (_PLAIN_PATH if keep_slash else _PLAIN_QUERY).fullmatch(text):
+        return text
+    # latin-1 maps each byte to the code point of the same value, which translate() looks up.
+    return text.encode("utf-8").decode("latin-1").translate(_PATH_TABLE if keep_slash else _QUERY_TABLE)
+
+
+class _HmacKey:
+    """HMAC-SHA256 with one key, its inner and outer pads hashed once (RFC 2104)."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes):
+        block = key.ljust(64, b"\0")  # SHA-256 keys are at most 32 bytes here; the block is 64
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+    def __repr__(self) -> str:
+        return "<_HmacKey>"
+
+
+def _hmac(key: bytes, message: str) -> bytes:
+    return hmac.digest(key, message.encode(), "sha256")
+
+
+@functools.lru_cache(maxsize=64)
+def signing_key(secret_key: str, datestamp: str, region: str) -> _HmacKey:
+    """The SigV4 signing key for S3 on ``datestamp`` (``YYYYMMDD``) in ``region``, ready to sign."""
+    key = _hmac(_hmac(_hmac(_hmac(b"AWS4" + secret_key.encode(), datestamp), region), "s3"), "aws4_request")
+    return _HmacKey(key)
+
+
+@functools.lru_cache(maxsize=4)
+def amz_date(timestamp: int) -> str:
+    """``YYYYMMDDTHHMMSSZ`` (UTC) of a Unix time in whole seconds."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(timestamp))
+
+
+def host_of(endpoint: str, use_https: bool) -> str:
+    """The ``Host`` header a client sends for ``endpoint``: lower-case, default port dropped."""
+    host = endpoint.lower()
+    default_port = ":443" if use_https else ":80"
+    return host.removesuffix(default_port)
+
+
+class Presigner:
+    """Signs GET URLs for objects on one endpoint with one set of credentials.
+
+    Immutable and thread-safe. Its ``repr()`` never shows the secret key.
+    """
+
+    __slots__ = ("_base", "_canonical_tail", "_credential_prefix", "_credential_suffix", "_region", "_secret_key")
+
+    def __init__(self, endpoint: str, use_https: bool, access_key: str, secret_key: str, region: str):
+        host = host_of(endpoint, use_https)
+        self._base = f"{'https' if use_https else 'http'}://{host}"
+        self._secret_key = secret_key
+        self._region = region
+        self._credential_prefix = uri_encode(access_key + "/")
+        self._credential_suffix = uri_encode(f"/{region}/s3/aws4_request")
+        self._canonical_tail = f"\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD"
+
+    def presign_get(
+        self,
+        bucket: str,
+        key: str,
+        expires: int,
+        overrides: Iterable[tuple[str, str]] = (),
+        signed_at: int | None = None,
+    ) -> str:
+        """A URL that lets anyone GET ``bucket/key`` for ``expires`` seconds from ``signed_at``.
+
+        ``overrides`` are ``(query parameter, value)`` pairs such as
+        ``("response-content-disposition", "attachment")``; ``signed_at`` is a Unix time
+        (default: now).
+        """
+        date = amz_date(int(time.time()) if signed_at is None else signed_at)
+        datestamp = date[:8]
+        path = f"/{uri_encode(bucket)}/{uri_encode(key, keep_slash=True)}"
+        # The canonical query string is the URL's query: parameters sorted by name
+        # (upper-case "X-Amz-" sorts before lower-case "response-").
+        query = (
+            f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential={self._credential_prefix}{datestamp}{self._credential_suffix}"
+            f"&X-Amz-Date={date}&X-Amz-Expires={expires}&X-Amz-SignedHeaders=host"
+        )
+        for name, value in sorted(overrides):
+            query += f"&{name}={uri_encode(value)}"
+        canonical_request = f"GET\n{path}\n{query}{self._canonical_tail}"
+        scope = f"{datestamp}/{self._region}/s3/aws4_request"
+        string_to_sign = f"{ALGORITHM}\n{date}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+        signature = signing_key(self._secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
+        return f"{self._base}{path}?{query}&X-Amz-Signature={signature}"
+
+    def __repr__(self) -> str:
+        return f"<Presigner {self._base}>"
