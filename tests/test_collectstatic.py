@@ -295,6 +295,9 @@ def test_manifest_first_run_and_static_urls_resolve_to_hashed_objects(manifest: 
             continue  # rewritten; Django's manifest reads "#" as a URL fragment
         status, body, headers = http_get(render_static(name))
         assert (status, body, headers["Content-Type"]) == (200, content, content_type), name
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable", name
+    original = http_get(urljoin(css_url, "../img/logo.png"))  # collectstatic also stores unhashed copies
+    assert original[:2] == (200, PNG) and original[2]["Cache-Control"] == "public, max-age=300"
 
 
 def test_manifest_storage_sends_nothing_until_a_url_is_needed(
