@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import partial
 from typing import IO, Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import STATICFILES_STORAGE_ALIAS, settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core import checks
 from django.core.files.base import File
+from django.core.files.storage import Storage
 from django.core.management import get_commands
 from django.utils.module_loading import import_string
 from minio.deleteobjects import DeleteObject
@@ -232,6 +233,7 @@ class MinioManifestStaticStorage(ManifestFilesMixin, MinioBackendStatic):  # typ
         self._hashed_files: dict[str, str] | None = None
         self._manifest_hash: str | None = None
         self._hashed_names: set[str] = set()
+        self._sources: dict[str, tuple[Storage, str]] = {}
         super().__init__(*args, **kwargs)
         self._constructing = False
 
@@ -263,8 +265,23 @@ class MinioManifestStaticStorage(ManifestFilesMixin, MinioBackendStatic):  # typ
     def manifest_hash(self, value: str | None) -> None:
         self._manifest_hash = value
 
+    def post_process(self, paths: dict[str, tuple[Storage, str]], *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """Django's post-processing; a file it must hash by name is read from its local
+        source rather than downloaded, being the same bytes."""
+        self._sources = paths
+        try:
+            yield from super().post_process(paths, *args, **kwargs)
+        finally:
+            self._sources = {}
+
     def hashed_name(self, name: str, content: File | None = None, filename: str | None = None) -> str:  # type: ignore[type-arg]
-        hashed = str(super().hashed_name(name, content, filename))
+        source = self._sources.get(urlsplit(unquote(filename or name)).path.strip()) if content is None else None
+        if source is None:
+            hashed = str(super().hashed_name(name, content, filename))
+        else:
+            storage, path = source
+            with storage.open(path) as local:
+                hashed = str(super().hashed_name(name, local, filename))
         self._hashed_names.add(self.clean_name(urlsplit(hashed).path))
         return hashed
 

@@ -36,6 +36,7 @@ FILES: dict[str, tuple[bytes, str]] = {
         b'@font-face { font-family: X; src: url("../fonts/x.woff2") format("woff2"); }\n',
         "text/css",
     ),
+    "css/themes/dark.css": (b'.icon { background: url("../../img/icon.svg"); }\n', "text/css"),  # hashed first
     "js/app.js": (b"console.log('app');\n//# sourceMappingURL=app.js.map\n", "text/javascript"),
     "js/app.js.map": (b'{"version":3,"sources":["app.ts"],"mappings":"AAAA"}', "application/json"),
     "js/module.mjs": (b"export const answer = 42;\n", "text/javascript"),
@@ -315,7 +316,7 @@ def test_manifest_storage_sends_nothing_until_a_url_is_needed(
         assert counter.methods() == ["GET"]
 
 
-def test_manifest_unchanged_second_run_uploads_nothing(manifest: None, counter: CountingPoolManager):
+def test_manifest_unchanged_second_run_only_lists(manifest: None, counter: CountingPoolManager):
     collectstatic()
     counter.reset()
     collectstatic()
