@@ -81,16 +81,19 @@ def source(tmp_path: Path) -> Path:
 def static_settings(
     bucket: str, source: Path, counter: CountingPoolManager, backend: str = "MinioBackendStatic", **options: Any
 ) -> override_settings:
-    """Settings of a project whose staticfiles storage is ``backend`` on ``bucket``."""
+    """Settings of a project whose staticfiles storage is ``backend`` on ``bucket``.
+
+    Options are top-level settings: Django 4.2's override_settings(STORAGES=...) drops
+    the staticfiles OPTIONS (it also overrides the deprecated STATICFILES_STORAGE)."""
     return override_settings(
         STATICFILES_DIRS=[str(source)],
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-            "staticfiles": {
-                "BACKEND": f"django_minio_backend.models.{backend}",
-                "OPTIONS": {"MINIO_STATIC_FILES_BUCKET": bucket, "MINIO_HTTP_CLIENT": counter, **options},
-            },
+            "staticfiles": {"BACKEND": f"django_minio_backend.models.{backend}"},
         },
+        MINIO_STATIC_FILES_BUCKET=bucket,
+        MINIO_HTTP_CLIENT=counter,
+        **options,
     )
 
 
