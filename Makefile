@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BENCH_VENV := .venv-bench
 
-.PHONY: demo test lint typecheck check tox tox-ci bench clean
+.PHONY: demo test lint typecheck check tox tox-ci bench bench-static clean
 
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ $(BENCH_VENV)/.installed: pyproject.toml setup.py benchmarks/requirements.txt
 
 bench: $(BENCH_VENV)/.installed  ## operations vs raw minio-py, django-storages, django-minio-storage (a few minutes)
 	$(BENCH_VENV)/bin/python -m benchmarks.operations $(BENCH_ARGS)
+
+bench-static: $(BENCH_VENV)/.installed  ## collectstatic of ~1,000 files: this package vs django-storages, same server
+	$(BENCH_VENV)/bin/python -m benchmarks.collectstatic
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .tox .demo-data test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info

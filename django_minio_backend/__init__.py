@@ -1,7 +1,8 @@
 """Django storage backend for MinIO and any S3-compatible object store."""
 
 from .errors import BucketDoesNotExist, MinioBackendError
-from .storage import MinioBackend, MinioBackendStatic
+from .staticfiles import MinioBackendStatic, MinioManifestStaticStorage
+from .storage import MinioBackend
 from .utils import MinioServerStatus, get_iso_date, iso_date_prefix
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "MinioBackend",
     "MinioBackendError",
     "MinioBackendStatic",
+    "MinioManifestStaticStorage",
     "MinioServerStatus",
     "get_iso_date",
     "iso_date_prefix",

@@ -10,14 +10,17 @@ from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
+from django.conf import STATICFILES_STORAGE_ALIAS, settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import get_commands
+from django.utils.module_loading import import_string
 
 from .buckets import Problem, StorageUse, plan
 from .conf import S3_MAX_PRESIGN_EXPIRY, endpoint_problem
 from .discovery import project_storages
 from .names import bucket_name_problem
+from .staticfiles import MinioBackendStatic
 
 _BUCKET_SETTINGS = ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_LISTABLE_BUCKETS")
 
@@ -126,3 +129,26 @@ def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.C
         if message not in messages:
             messages.append(message)
     return messages
+
+
+@checks.register(checks.Tags.staticfiles)
+def check_collectstatic_command(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Warn when the staticfiles storage is ours but ``collectstatic`` would be Django's own."""
+    backend = (settings.STORAGES.get(STATICFILES_STORAGE_ALIAS) or {}).get("BACKEND", "")
+    try:
+        storage_class = import_string(backend)
+    except ImportError:
+        return []
+    if not (isinstance(storage_class, type) and issubclass(storage_class, MinioBackendStatic)):
+        return []
+    if get_commands().get("collectstatic") == "django_minio_backend":
+        return []
+    return [
+        checks.Warning(
+            "collectstatic is Django's own command, which sends requests for every file on every run.",
+            hint="List 'django_minio_backend' above 'django.contrib.staticfiles' in INSTALLED_APPS "
+            "so that its faster collectstatic is used.",
+            obj=backend,
+            id="django_minio_backend.W004",
+        )
+    ]

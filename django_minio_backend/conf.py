@@ -59,6 +59,9 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_URL_CACHING_ENABLED": False,
     "MINIO_URL_CACHE_TIMEOUT": 3600,
     "MINIO_URL_CACHE_PREFIX": "",  # 4.x cache-key prefix; stable URLs need no cache
+    "MINIO_STATIC_CACHE_CONTROL": "public, max-age=300",
+    "MINIO_STATIC_HASHED_CACHE_CONTROL": "public, max-age=31536000, immutable",
+    "MINIO_STATIC_PARALLEL_UPLOADS": 8,
 }
 
 
@@ -110,6 +113,15 @@ def _as_tuple(name: str, value: Any) -> tuple[Any, ...]:
     return tuple(value)
 
 
+def _header_value(name: str, value: Any) -> str:
+    """A header value, or "" for none; line breaks would smuggle in other headers."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\r" in value or "\n" in value:
+        raise ImproperlyConfigured(f"{name} must be a one-line string (or empty for none), got {value!r}.")
+    return value.strip()
+
+
 def _positive(name: str, value: Any, kind: type = int) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ImproperlyConfigured(f"{name} must be a positive number, got {value!r}.")
@@ -153,6 +165,9 @@ class MinioSettings:
     multipart_parallel: int
     url_caching: bool
     url_cache_timeout: int
+    static_cache_control: str
+    static_hashed_cache_control: str
+    static_parallel_uploads: int
 
     @classmethod
     def load(cls, storage_name: str | None = None, options: Mapping[str, Any] | None = None) -> MinioSettings:
@@ -205,4 +220,9 @@ class MinioSettings:
             multipart_parallel=_positive("MINIO_MULTIPART_PARALLEL", o["MINIO_MULTIPART_PARALLEL"]),
             url_caching=bool(o["MINIO_URL_CACHING_ENABLED"]),
             url_cache_timeout=int(cache_timeout),
+            static_cache_control=_header_value("MINIO_STATIC_CACHE_CONTROL", o["MINIO_STATIC_CACHE_CONTROL"]),
+            static_hashed_cache_control=_header_value(
+                "MINIO_STATIC_HASHED_CACHE_CONTROL", o["MINIO_STATIC_HASHED_CACHE_CONTROL"]
+            ),
+            static_parallel_uploads=_positive("MINIO_STATIC_PARALLEL_UPLOADS", o["MINIO_STATIC_PARALLEL_UPLOADS"]),
         )

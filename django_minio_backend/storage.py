@@ -1,8 +1,7 @@
-"""The Django storage classes: ``MinioBackend`` and ``MinioBackendStatic``."""
+"""The Django storage class ``MinioBackend`` (the static storages build on it in ``staticfiles``)."""
 
 from __future__ import annotations
 
-import mimetypes
 import pathlib
 import posixpath
 from collections.abc import Iterator, Mapping
@@ -12,25 +11,23 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import IO, Any
 
-from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.core.signals import setting_changed
-from django.utils import timezone
 from minio import Minio
 from minio.datatypes import Object
 from minio.error import S3Error
 from urllib3 import BaseHTTPResponse
 
-from . import buckets, transfer, urls
+from . import buckets, contenttypes, transfer, urls
 from .client import get_client
 from .conf import MinioSettings, collect_options
 from .errors import translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
 from .names import directory_prefix, object_key
-from .utils import MinioServerStatus
+from .utils import MinioServerStatus, as_django_datetime
 
 # What deconstruct() records, with defaults left out. Connection options (endpoints,
 # credentials, clients) never go into migrations: they differ between environments.
@@ -150,9 +147,7 @@ class MinioBackend(Storage):
         """Aware UTC time with ``USE_TZ=True``; naive local (``TIME_ZONE``) time otherwise."""
         modified = self._stat(object_key(name)).last_modified
         assert modified is not None
-        if django_settings.USE_TZ:
-            return modified
-        return timezone.make_naive(modified, timezone.get_default_timezone())
+        return as_django_datetime(modified)
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         """``(directories, files)`` directly under ``path``, like ``FileSystemStorage``."""
@@ -199,7 +194,7 @@ class MinioBackend(Storage):
     def _store(self, name: str, content: IO[Any], max_length: int | None) -> str:
         key = object_key(name)
         payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
-        content_type = _content_type(key, content)
+        content_type = contenttypes.content_type(key, content)
         with self._errors("save", key):
             try:
                 return self._store_payload(key, payload, content_type, max_length)
@@ -257,13 +252,16 @@ class MinioBackend(Storage):
             try:
                 if not overwrite and not conditional and self.exists(key):
                     raise transfer.ObjectExists(key)
-                self._upload(key, payload, _content_type(key, content), if_absent=conditional)
+                self._upload(key, payload, contenttypes.content_type(key, content), if_absent=conditional)
             except transfer.ObjectExists:
                 raise FileExistsError(f"{self.bucket}/{key} already exists") from None
 
     def _upload(self, key: str, payload: transfer.Payload, content_type: str, *, if_absent: bool) -> None:
+        headers = self._extra_headers(key)
         if payload.is_small:
-            transfer.put_bytes(self.client, self.bucket, key, payload.head, content_type, if_absent=if_absent)
+            transfer.put_bytes(
+                self.client, self.bucket, key, payload.head, content_type, if_absent=if_absent, extra_headers=headers
+            )
             return
         transfer.put_multipart(
             self.client,
@@ -273,7 +271,12 @@ class MinioBackend(Storage):
             content_type,
             if_absent=if_absent,
             parallel=self.settings.multipart_parallel,
+            extra_headers=headers,
         )
+
+    def _extra_headers(self, key: str) -> dict[str, str]:
+        """Headers stored with a new object besides its Content-Type (e.g. Cache-Control); none here."""
+        return {}
 
     def _fit(self, key: str, max_length: int | None) -> str:
         """Shorten the file's root so ``key`` fits ``max_length``, as Django does."""
@@ -342,7 +345,7 @@ class MinioBackend(Storage):
         """For migrations: bucket and overwrite arguments; never connection options or credentials."""
         cls = type(self)
         module = cls.__module__
-        if module == __name__:
+        if module.startswith("django_minio_backend."):
             module = "django_minio_backend.models"  # the import path users know from 2.x-4.x
         kwargs = {
             key: value
@@ -354,22 +357,3 @@ class MinioBackend(Storage):
     def __repr__(self) -> str:
         bucket = self._bucket_name or "<default bucket>"
         return f"<{type(self).__name__} bucket={bucket!r}>"
-
-
-class MinioBackendStatic(MinioBackend):
-    """The ``staticfiles`` storage: bucket ``MINIO_STATIC_FILES_BUCKET``, always public, unsigned URLs."""
-
-    def _default_bucket(self) -> str:
-        return self.settings.static_bucket
-
-    @property
-    def is_public(self) -> bool:
-        return True
-
-
-def _content_type(key: str, content: Any) -> str:
-    """The upload's declared type, else a guess from the name, else ``application/octet-stream``."""
-    declared = getattr(content, "content_type", None)
-    if declared:
-        return str(declared)
-    return mimetypes.guess_type(key)[0] or "application/octet-stream"

@@ -21,7 +21,7 @@ import threading
 import uuid
 import weakref
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -120,8 +120,8 @@ class Payload:
 Fields = dict[str, str | list[str] | tuple[str]]
 
 
-def _headers(content_type: str, if_absent: bool) -> Fields:
-    headers: Fields = {"Content-Type": content_type}
+def _headers(content_type: str, if_absent: bool, extra: Mapping[str, str] | None = None) -> Fields:
+    headers: Fields = {**(extra or {}), "Content-Type": content_type}
     if if_absent:
         headers["If-None-Match"] = "*"
     return headers
@@ -131,10 +131,22 @@ def _taken(exc: S3Error) -> bool:
     return exc.code in TAKEN_CODES or (exc.response is not None and exc.response.status == 412)
 
 
-def put_bytes(client: Minio, bucket: str, key: str, data: bytes, content_type: str, *, if_absent: bool) -> None:
-    """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken."""
+def put_bytes(
+    client: Minio,
+    bucket: str,
+    key: str,
+    data: bytes,
+    content_type: str,
+    *,
+    if_absent: bool,
+    extra_headers: Mapping[str, str] | None = None,
+) -> None:
+    """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken.
+
+    ``extra_headers`` (e.g. Cache-Control) are stored with the object.
+    """
     try:
-        client._execute("PUT", bucket, key, body=data, headers=_headers(content_type, if_absent))
+        client._execute("PUT", bucket, key, body=data, headers=_headers(content_type, if_absent, extra_headers))
     except S3Error as exc:
         if if_absent and _taken(exc):
             raise ObjectExists(key) from exc
@@ -158,6 +170,7 @@ def put_multipart(
     *,
     if_absent: bool,
     parallel: int,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> None:
     """Upload ``parts`` with at most ``parallel`` in flight, then complete the upload.
 
@@ -165,7 +178,7 @@ def put_multipart(
     upload so no parts are left behind, and re-raises.
     """
     response = client._execute(
-        "POST", bucket, key, headers={"Content-Type": content_type}, query_params={"uploads": ""}
+        "POST", bucket, key, headers=_headers(content_type, False, extra_headers), query_params={"uploads": ""}
     )
     upload_id = _xml_child(response.data, "UploadId")
     if not upload_id:

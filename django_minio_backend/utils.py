@@ -20,6 +20,13 @@ def iso_date_prefix(instance: Any, filename: str) -> str:
     return f"{get_iso_date()}/{filename}"
 
 
+def as_django_datetime(moment: datetime.datetime) -> datetime.datetime:
+    """An aware time as Django compares it: aware UTC with ``USE_TZ=True``, else naive ``TIME_ZONE`` time."""
+    if settings.USE_TZ:
+        return moment.astimezone(datetime.timezone.utc)
+    return timezone.make_naive(moment, timezone.get_default_timezone())
+
+
 class MinioServerStatus:
     """The answer of ``MinioBackend.is_minio_available()``: truthy when the server is usable.
 

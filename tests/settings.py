@@ -6,9 +6,11 @@ TIME_ZONE = "UTC"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
-    "django_minio_backend",
+    "django_minio_backend",  # above staticfiles, so that its collectstatic is the one that runs
+    "django.contrib.staticfiles",
     "tests.testapp",
 ]
+STATIC_URL = "/static/"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,44 @@
+"""``collectstatic``, fast on MinIO: one listing per run, parallel uploads, bulk deletes.
+
+With a ``MinioBackendStatic`` (or ``MinioManifestStaticStorage``) as the staticfiles
+storage, the whole run is one ``storage.batch()``: what is stored, and since when,
+comes from one paged listing instead of requests per file; changed files upload in
+parallel; content that is already stored is not sent again; ``--clear`` deletes in
+bulk. With any other storage this is Django's command, unchanged.
+
+Django runs this command instead of its own when ``django_minio_backend`` is listed
+above ``django.contrib.staticfiles`` in ``INSTALLED_APPS``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles.management.commands import collectstatic
+
+from django_minio_backend.staticfiles import MinioBackendStatic
+
+
+class Command(collectstatic.Command):
+    help = collectstatic.Command.help + " On MinIO: one listing per run, parallel uploads."
+
+    def collect(self) -> dict[str, list[str]]:
+        if not isinstance(self.storage, MinioBackendStatic):
+            return super().collect()
+        with self.storage.batch() as batch:
+            collected = super().collect()
+        self.log(
+            f"{batch.uploads} object(s) uploaded; {batch.unchanged} not sent, "
+            "as the bucket already held the same content.",
+            level=1,
+        )
+        return collected
+
+    def clear_dir(self, path: str) -> None:
+        """Delete everything stored under ``path``, in bulk (Django's version deletes one by one)."""
+        if not isinstance(self.storage, MinioBackendStatic):
+            super().clear_dir(path)
+            return
+        names = self.storage.stored_names(path)
+        for name in names:
+            self.log(f"{'Pretending to delete' if self.dry_run else 'Deleting'} '{name}'", level=1)
+        if not self.dry_run:
+            self.storage.delete_many(names)
