@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 import urllib3
 from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import ReadTimeoutError
 
 from .conf import ConnectionSettings, endpoint_problem
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 # Retried on any method: these answers mean the server did nothing with the request.
 RETRY_STATUSES = (500, 502, 503, 504)
@@ -22,18 +29,42 @@ _clients: dict[ConnectionSettings, Minio] = {}
 _clients_lock = threading.Lock()
 
 
+class Retry(urllib3.Retry):
+    """urllib3's retries, except that a read timeout is final.
+
+    A server that accepted the connection but did not answer within the read
+    timeout would make each retry wait as long again: with 3 retries, a hung
+    server held every call for four read timeouts (4 minutes by default).
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: urllib3.BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
     """The HTTP pool: bounded timeouts, bounded retries with backoff, TLS verified.
 
     urllib3 retries connection failures for every method but read failures only for
     idempotent ones, so a POST (completing a multipart upload) is never sent twice.
+    A read timeout is never retried (see ``Retry``), so a server that stops answering
+    costs one read timeout per call, not one per attempt.
     """
     if connection.http_client is not None:
         return connection.http_client
     return urllib3.PoolManager(
         maxsize=32,
         timeout=urllib3.Timeout(connect=connection.connect_timeout, read=connection.read_timeout),
-        retries=urllib3.Retry(
+        retries=Retry(
             total=connection.max_retries,
             backoff_factor=0.2,
             status_forcelist=RETRY_STATUSES,
