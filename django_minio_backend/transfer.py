@@ -223,35 +223,56 @@ def _abort(client: Minio, bucket: str, key: str, upload_id: str) -> None:
 
 
 _conditional_support: weakref.WeakKeyDictionary[Minio, bool] = weakref.WeakKeyDictionary()
+_probes: weakref.WeakKeyDictionary[Minio, concurrent.futures.Future[bool]] = weakref.WeakKeyDictionary()
 _probe_lock = threading.Lock()
 
 
 def supports_conditional_writes(client: Minio, bucket: str) -> bool:
     """Whether the server honours ``If-None-Match: *`` on PUT; asked once per client.
 
-    The probe writes a zero-byte object named ``.django-minio-backend-probe-<uuid>`` twice, the second
-    time conditionally, and deletes it: a server that answers 412 honours conditions.
+    Concurrent callers share one probe and its outcome, so a server that does not
+    answer costs them one timeout together, not one each in turn. A failed probe
+    is asked again by the next caller.
     """
     known = _conditional_support.get(client)
     if known is not None:
         return known
     with _probe_lock:
-        known = _conditional_support.get(client)
-        if known is not None:
-            return known
-        key = PROBE_PREFIX + uuid.uuid4().hex
-        put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=False)
-        try:
-            put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=True)
-            supported = False
-        except ObjectExists:
-            supported = True
-        finally:
-            client.remove_object(bucket, key)
-        if not supported:
-            logger.warning(
-                "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
-                "which two concurrent saves of one name can race."
-            )
-        _conditional_support[client] = supported
+        probe = _probes.get(client)
+        if probe is not None:
+            leader = False
+        else:
+            leader, probe = True, concurrent.futures.Future()
+            _probes[client] = probe
+    if not leader:
+        return probe.result()
+    try:
+        supported = _conditional_support[client] = _probe(client, bucket)
+        probe.set_result(supported)
         return supported
+    except BaseException as exc:
+        probe.set_exception(exc)
+        raise
+    finally:
+        with _probe_lock:
+            del _probes[client]
+
+
+def _probe(client: Minio, bucket: str) -> bool:
+    """Write a zero-byte object named ``.django-minio-backend-probe-<uuid>`` twice, the second
+    time conditionally, and delete it: a server that answers 412 honours conditions."""
+    key = PROBE_PREFIX + uuid.uuid4().hex
+    put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=False)
+    try:
+        put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=True)
+        supported = False
+    except ObjectExists:
+        supported = True
+    finally:
+        client.remove_object(bucket, key)
+    if not supported:
+        logger.warning(
+            "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
+            "which two concurrent saves of one name can race."
+        )
+    return supported

@@ -123,3 +123,16 @@ def test_default_settings_fail_within_seconds(fault: str, s3_endpoint: Endpoint)
         elapsed, exc = timed(lambda: storage_at(port, s3_endpoint).exists("a.txt"))
     print(f"\n{fault}, default settings: exists() failed after {elapsed:.2f}s: {exc}")
     assert isinstance(exc, MinioBackendError)
+
+
+def test_concurrent_first_saves_share_one_probe_of_a_silent_server(s3_endpoint: Endpoint):
+    """The first save asks the server once whether it honours If-None-Match; saves that
+    arrive meanwhile wait for that answer instead of each asking again in turn."""
+    with silent_port() as server:
+        storage = storage_at(server.port, s3_endpoint, **FAST)
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(timed, lambda i=i: storage.save(f"{i}.txt", ContentFile(b"x"))) for i in range(8)]
+            results = [future.result(timeout=60) for future in futures]
+    print("\n" + "\n".join(f"  save {i}: {elapsed:.2f}s" for i, (elapsed, _) in enumerate(results)))
+    assert all(isinstance(outcome, MinioBackendError) for _, outcome in results)
+    assert server.connections == 1
