@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+import urllib3.exceptions
 from minio import Minio
-from minio.error import S3Error
+from minio.error import MinioException, S3Error
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,12 @@ def content_md5(data: bytes) -> str:
     corrupted on the way is never stored. The signed ``x-amz-content-sha256`` that
     minio sends over HTTP is not enough: not every server checks it against the body.
     """
-    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+    return base64.b64encode(bytes.fromhex(_md5_hex(data))).decode()
+
+
+def _md5_hex(data: bytes) -> str:
+    """MD5 as S3 writes it in the ETag of an object stored by one PUT."""
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def _taken(exc: S3Error) -> bool:
@@ -137,15 +143,44 @@ def _taken(exc: S3Error) -> bool:
 
 
 def put_bytes(client: Minio, bucket: str, key: str, data: bytes, content_type: str, *, if_absent: bool) -> None:
-    """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken."""
+    """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken.
+
+    urllib3 resends a PUT whose answer is lost; if the resent conditional PUT finds the
+    key taken by an object with our content's MD5, that object is our first attempt's.
+    """
     headers = _headers(content_type, if_absent)
     headers["Content-MD5"] = content_md5(data)
     try:
         client._execute("PUT", bucket, key, body=data, headers=headers)
     except S3Error as exc:
         if if_absent and _taken(exc):
+            if _resent(exc) and _stored_etag(client, bucket, key) == _md5_hex(data):
+                return  # the first attempt stored it, and its answer was lost
             raise ObjectExists(key) from exc
         raise
+
+
+def _resent(exc: S3Error) -> bool:
+    """Whether urllib3 sent the failed request more than once (after a lost answer, say)."""
+    retries = exc.response.retries if exc.response is not None else None
+    return bool(retries and retries.history)
+
+
+def _stored_etag(client: Minio, bucket: str, key: str) -> str | None:
+    """The object's ETag, or None when it is missing or the server cannot be asked."""
+    try:
+        return (client.stat_object(bucket, key).etag or "").strip('"')
+    except (MinioException, urllib3.exceptions.HTTPError):
+        return None
+
+
+def _multipart_etag(part_etags: list[str]) -> str | None:
+    """The ETag S3 gives a completed upload of these parts: the MD5 of their MD5s, ``-``, their count."""
+    try:
+        digests = b"".join(bytes.fromhex(etag.strip('"')) for etag in part_etags)
+    except ValueError:  # not MD5s (e.g. encrypted parts): the completed ETag cannot be predicted
+        return None
+    return f"{_md5_hex(digests)}-{len(part_etags)}"
 
 
 def _xml_child(body: bytes, tag: str) -> str | None:
@@ -169,7 +204,8 @@ def put_multipart(
     """Upload ``parts`` with at most ``parallel`` in flight, then complete the upload.
 
     Any failure, the name being taken (``ObjectExists``) included, aborts the
-    upload so no parts are left behind, and re-raises.
+    upload so no parts are left behind, and re-raises. If the answer to the
+    completion is lost, the object's ETag tells whether the upload completed.
     """
     response = client._execute(
         "POST", bucket, key, headers={"Content-Type": content_type}, query_params={"uploads": ""}
@@ -194,6 +230,11 @@ def put_multipart(
             if if_absent and _taken(exc):
                 raise ObjectExists(key) from exc
             raise
+        except urllib3.exceptions.HTTPError:
+            # The answer is lost, and POST is never resent: the upload may have completed.
+            expected = _multipart_etag(etags)
+            if expected is None or _stored_etag(client, bucket, key) != expected:
+                raise
     except BaseException:
         _abort(client, bucket, key, upload_id)
         raise
