@@ -260,6 +260,18 @@ class MinioBackend(Storage):
             except transfer.ObjectExists:
                 raise FileExistsError(f"{self.bucket}/{key} already exists") from None
 
+    def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
+        """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never
+        completed, and return their object names.
+
+        A save aborts its own failed upload, but cannot when the server or the process
+        dies mid-upload; the parts then hold space until this (e.g. from a periodic task)
+        or a lifecycle rule on the bucket removes them. Objects are never touched.
+        """
+        with self._errors("abort incomplete uploads in", prefix or None):
+            aborted = transfer.abort_incomplete_uploads(self.client, self.bucket, older_than=older_than, prefix=prefix)
+        return [upload.key for upload in aborted]
+
     def _upload(self, key: str, payload: transfer.Payload, content_type: str, *, if_absent: bool) -> None:
         if payload.is_small:
             transfer.put_bytes(self.client, self.bucket, key, payload.head, content_type, if_absent=if_absent)

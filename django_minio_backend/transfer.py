@@ -24,6 +24,8 @@ import uuid
 import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -277,7 +279,66 @@ def _abort(client: Minio, bucket: str, key: str, upload_id: str) -> None:
     try:
         client._execute("DELETE", bucket, key, query_params={"uploadId": upload_id})
     except Exception:  # the original error matters more; say what is left behind
-        logger.warning("Could not abort multipart upload %s of %s/%s; its parts remain", upload_id, bucket, key)
+        logger.warning(
+            "Could not abort multipart upload %s of %s/%s; its parts remain until "
+            "MinioBackend.abort_incomplete_uploads() (or a lifecycle rule) removes them",
+            upload_id, bucket, key,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IncompleteUpload:
+    """A multipart upload that was begun and neither completed nor aborted."""
+
+    key: str
+    upload_id: str
+    initiated: datetime | None
+
+
+def incomplete_uploads(client: Minio, bucket: str, prefix: str = "") -> Iterator[IncompleteUpload]:
+    """The bucket's incomplete multipart uploads of keys starting with ``prefix`` (ListMultipartUploads)."""
+    # Keys come XML-escaped, not URL-encoded: some servers claim encoding-type=url but do not apply it.
+    query: Fields = {"uploads": "", "prefix": prefix}
+    while True:
+        root = ET.fromstring(client._execute("GET", bucket, query_params=query).data)  # noqa: S314 - as _xml_child
+        for upload in root.iter(_S3_NS + "Upload"):
+            initiated = upload.findtext(_S3_NS + "Initiated")
+            yield IncompleteUpload(
+                upload.findtext(_S3_NS + "Key") or "",
+                upload.findtext(_S3_NS + "UploadId") or "",
+                datetime.fromisoformat(initiated.replace("Z", "+00:00")) if initiated else None,
+            )
+        if root.findtext(_S3_NS + "IsTruncated") != "true":
+            return
+        query["key-marker"] = root.findtext(_S3_NS + "NextKeyMarker") or ""
+        query["upload-id-marker"] = root.findtext(_S3_NS + "NextUploadIdMarker") or ""
+
+
+def abort_incomplete_uploads(
+    client: Minio, bucket: str, *, older_than: timedelta, prefix: str = ""
+) -> list[IncompleteUpload]:
+    """Abort the incomplete uploads begun more than ``older_than`` ago; return them.
+
+    Uploads whose start time the server does not report are left alone unless
+    ``older_than`` is zero. Errors are raised, except that an upload which is
+    gone by the time it is aborted (completed or aborted meanwhile) is skipped.
+    """
+    cutoff = datetime.now(timezone.utc) - older_than
+    stale = [
+        upload
+        for upload in list(incomplete_uploads(client, bucket, prefix))  # listed in full before aborting
+        if (upload.initiated <= cutoff if upload.initiated else not older_than)
+    ]
+    aborted = []
+    for upload in stale:
+        try:
+            client._execute("DELETE", bucket, upload.key, query_params={"uploadId": upload.upload_id})
+        except S3Error as exc:
+            if exc.code != "NoSuchUpload":
+                raise
+            continue
+        aborted.append(upload)
+    return aborted
 
 
 _conditional_support: weakref.WeakKeyDictionary[Minio, bool] = weakref.WeakKeyDictionary()

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from minio import Minio
 
-from django_minio_backend import MinioBackend, MinioBackendError
+from django_minio_backend import MinioBackend, MinioBackendError, transfer
 
 from ..s3 import Endpoint
 from .conftest import SMALL_PARTS, MiB
@@ -73,6 +73,7 @@ def test_a_corrupted_upload_is_refused_and_nothing_is_stored(
         upload(tampered, name, data)
     assert flipper.flipped, "the proxy did not see the upload"
     assert [o.object_name for o in s3_client.list_objects(bucket, recursive=True)] == []
+    assert list(transfer.incomplete_uploads(s3_client, bucket)) == []  # a failed part aborts the upload
 
 
 def test_the_same_upload_untampered_arrives_intact(tampered: MinioBackend, flipper: BitFlipper):
