@@ -157,7 +157,7 @@ class MinioBackend(Storage):
         """``(directories, files)`` directly under ``path``, like ``FileSystemStorage``."""
         prefix = directory_prefix(path)
         directories, files = [], []
-        with self._errors("list", prefix or "/"):
+        with self._errors("list", prefix or None):
             for item in self.client.list_objects(self.bucket, prefix=prefix or None):
                 entry = str(item.object_name)[len(prefix) :]
                 if item.is_dir:

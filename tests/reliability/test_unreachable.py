@@ -94,7 +94,8 @@ def test_every_method_fails_clearly_and_nothing_hangs(fault: str, s3_endpoint: E
     endpoint = storage.settings.connection.endpoint
     for name, (_elapsed, exc) in results.items():
         assert isinstance(exc, MinioBackendError), f"{name}: {exc!r}"
-        assert "some-bucket" in str(exc) and endpoint in str(exc), f"{name}: {exc}"
+        assert "'some-bucket" in str(exc) and endpoint in str(exc), f"{name}: {exc}"
+        assert "some-bucket//" not in str(exc)
         assert s3_endpoint.secret_key not in full_text(exc)
     assert not status
     assert "unreachable" in status.details and endpoint in status.details
