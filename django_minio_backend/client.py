@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import urllib3
 from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
+from minio.credentials.credentials import Credentials
+from minio.credentials.providers import Provider
 from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
@@ -85,14 +87,35 @@ def _endpoint_error(connection: ConnectionSettings) -> str | None:
     return None
 
 
+class _Credentials(Credentials):
+    """minio's credentials, with a ``repr()`` that hides the secret key."""
+
+    def __repr__(self) -> str:
+        return f"Credentials(access_key={self.access_key!r}, secret_key='********')"
+
+
+class _StaticCredentials(Provider):
+    """Credentials that never show the secret in a traceback's local variables.
+
+    minio keeps the credentials it signs with in a local variable of every request;
+    error reports that list local variables (Django's debug page, ``AdminEmailHandler``
+    with HTML, error trackers) would show minio's own ``Credentials`` with the secret.
+    """
+
+    def __init__(self, access_key: str, secret_key: str):
+        self._credentials = _Credentials(access_key, secret_key)
+
+    def retrieve(self) -> Credentials:
+        return self._credentials
+
+
 def _build(connection: ConnectionSettings, pool: urllib3.PoolManager) -> Minio:
     problem = _endpoint_error(connection)
     if problem:
         raise ImproperlyConfigured(problem)
     return Minio(
         connection.endpoint,
-        access_key=connection.access_key,
-        secret_key=connection.secret_key,
+        credentials=_StaticCredentials(connection.access_key, connection.secret_key),
         secure=connection.use_https,
         region=connection.region,
         http_client=pool,
