@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,24 @@ from django_minio_backend import MinioBackend
 from django_minio_backend.localserver import LocalS3Server
 
 from ..s3 import Endpoint, new_bucket_name
+from .proxy import OneShot, Proxy, Tamper
 
 MiB = 1024 * 1024
 # Small limits for fault tests, so every failure is over in a second or two.
 FAST = {"MINIO_CONNECT_TIMEOUT": 0.5, "MINIO_READ_TIMEOUT": 1.0, "MINIO_MAX_RETRIES": 2}
 SMALL_PARTS = {"MINIO_MULTIPART_THRESHOLD": 5 * MiB, "MINIO_MULTIPART_PART_SIZE": 5 * MiB}
+
+
+def storage_at(address: str, endpoint: Endpoint, bucket: str = "some-bucket", **options: Any) -> MinioBackend:
+    """A storage with the credentials of ``endpoint`` that talks to ``address`` (a proxy, a fault)."""
+    return MinioBackend(bucket, **{**endpoint.settings(), "MINIO_ENDPOINT": address, **options})
+
+
+@contextmanager
+def proxied(endpoint: Endpoint, bucket: str, tamper: Tamper | None = None, **options: Any) -> Iterator[MinioBackend]:
+    """A storage whose requests pass through a ``Proxy`` with ``tamper`` in front of ``endpoint``."""
+    with Proxy(endpoint.endpoint, tamper=tamper) as proxy:
+        yield storage_at(proxy.endpoint, endpoint, bucket, **options)
 
 
 @dataclass
@@ -60,3 +74,18 @@ def victim(victim_server: LocalS3Server) -> Iterator[Victim]:
     yield Victim(victim_server)
     if not victim_server.running:
         victim_server.start()
+
+
+@dataclass
+class Wire:
+    """A storage (5 MiB parts) whose requests pass through a proxy, and the proxy's hook."""
+
+    storage: MinioBackend
+    hook: OneShot
+
+
+@pytest.fixture
+def wire(bucket: str, s3_endpoint: Endpoint) -> Iterator[Wire]:
+    hook = OneShot()
+    with proxied(s3_endpoint, bucket, hook, **SMALL_PARTS) as storage:
+        yield Wire(storage, hook)

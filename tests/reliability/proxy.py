@@ -12,7 +12,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .faults import close_sockets
 
@@ -152,3 +152,38 @@ class Proxy:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+@dataclass
+class OneShot:
+    """A tamper hook: once armed, applies an action to the next request that matches, then
+    disarms. ``seen`` lists the requests it acted on."""
+
+    seen: list[str] = field(default_factory=list)
+    _armed: tuple[Callable[[Request], None], Callable[[Request], bool]] | None = None
+
+    def arm(self, action: Callable[[Request], None], matches: Callable[[Request], bool]) -> None:
+        self._armed = (action, matches)
+
+    def __call__(self, request: Request) -> None:
+        if self._armed is not None and self._armed[1](request):
+            self._armed[0](request)
+            self.seen.append(f"{request.method} {request.target}")
+            self._armed = None
+
+
+def flip_a_bit(request: Request) -> None:
+    """Corrupt the body: one bit in its middle."""
+    body = bytearray(request.body)
+    body[len(body) // 2] ^= 0x01
+    request.body = bytes(body)
+
+
+def drop_the_answer(request: Request) -> None:
+    """Let the server handle the request, but never relay its answer."""
+    request.drop_answer = True
+
+
+def put_with_body(target: str = "") -> Callable[[Request], bool]:
+    """Matches a PUT that carries data, to a target containing ``target``."""
+    return lambda request: request.method == "PUT" and bool(request.body) and target in request.target

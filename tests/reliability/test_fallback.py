@@ -18,7 +18,8 @@ from minio.signer import sign_v4_s3
 from django_minio_backend import MinioBackend
 
 from ..s3 import Endpoint
-from .conftest import SMALL_PARTS, MiB
+from ..test_storage import test_exclusive_write_mode_refuses_an_existing_object  # noqa: F401 - run again here
+from .conftest import SMALL_PARTS, MiB, storage_at
 from .proxy import Proxy, Request
 
 
@@ -53,7 +54,7 @@ def proxy(s3_endpoint: Endpoint) -> Iterator[Proxy]:
 
 @pytest.fixture
 def storage(bucket: str, s3_endpoint: Endpoint, proxy: Proxy) -> MinioBackend:
-    return MinioBackend(bucket, **{**s3_endpoint.settings(), "MINIO_ENDPOINT": proxy.endpoint, **SMALL_PARTS})
+    return storage_at(proxy.endpoint, s3_endpoint, bucket, **SMALL_PARTS)
 
 
 def _sent(proxy: Proxy) -> list[str]:
@@ -83,12 +84,3 @@ def test_a_large_save_to_a_taken_name_gets_an_alternative(storage):
     name = storage.save("big.bin", ContentFile(data))
     assert name != "big.bin"
     assert storage.open("big.bin").read() == b"original" and storage.open(name).read() == data
-
-
-def test_exclusive_write_mode_still_refuses_an_existing_object(storage):
-    storage.save("taken.txt", ContentFile(b"original"))
-    handle = storage.open("taken.txt", "xb")
-    handle.write(b"intruder")
-    with pytest.raises(FileExistsError):
-        handle.close()
-    assert storage.open("taken.txt").read() == b"original"

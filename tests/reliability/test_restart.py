@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.base import ContentFile
 from minio import Minio
 
-from django_minio_backend import MinioBackend, MinioBackendError
+from django_minio_backend import MinioBackendError
 
-from ..s3 import Endpoint
-from .conftest import FAST, SMALL_PARTS, MiB, Victim
-from .proxy import Proxy, Request
+from .conftest import FAST, SMALL_PARTS, MiB, Victim, Wire
+from .proxy import drop_the_answer, put_with_body
 
 
 @pytest.mark.parametrize("crash", [True, False], ids=["SIGKILL", "SIGTERM"])
@@ -42,59 +39,33 @@ def test_a_killed_server_is_an_error_never_a_silent_false(victim: Victim):
             call()  # a silent False or 0 could lead to an overwrite
 
 
-@dataclass
-class AnswerDropper:
-    """Lets the server handle the next matching request, but never relays its answer."""
-
-    matches: Callable[[Request], bool] | None = None
-    dropped: list[str] = field(default_factory=list)
-
-    def __call__(self, request: Request) -> None:
-        if self.matches is not None and self.matches(request):
-            request.drop_answer = True
-            self.dropped.append(f"{request.method} {request.target}")
-            self.matches = None
-
-
-@pytest.fixture
-def dropper() -> AnswerDropper:
-    return AnswerDropper()
-
-
-@pytest.fixture
-def lossy(bucket: str, s3_endpoint: Endpoint, dropper: AnswerDropper) -> Iterator[MinioBackend]:
-    """A storage whose requests pass through a proxy that loses answers on demand."""
-    with Proxy(s3_endpoint.endpoint, tamper=dropper) as proxy:
-        yield MinioBackend(bucket, **{**s3_endpoint.settings(), "MINIO_ENDPOINT": proxy.endpoint, **SMALL_PARTS})
-
-
 def _objects(client: Minio, bucket: str) -> list[str]:
     return sorted(str(o.object_name) for o in client.list_objects(bucket, recursive=True))
 
 
-def test_a_save_whose_answer_is_lost_is_stored_once(lossy, dropper, s3_client: Minio, bucket: str):
+def test_a_save_whose_answer_is_lost_is_stored_once(wire: Wire, s3_client: Minio, bucket: str):
     """The conditional PUT is resent (PUT is idempotent); its 412 is recognised as our own write."""
-    lossy.exists("warm-up")
-    dropper.matches = lambda r: r.method == "PUT" and r.target.endswith("/photo.jpg")
-    assert lossy.save("photo.jpg", ContentFile(b"jpeg bytes")) == "photo.jpg"
-    assert dropper.dropped
+    wire.storage.exists("warm-up")
+    wire.hook.arm(drop_the_answer, put_with_body("/photo.jpg"))
+    assert wire.storage.save("photo.jpg", ContentFile(b"jpeg bytes")) == "photo.jpg"
+    assert wire.hook.seen
     assert _objects(s3_client, bucket) == ["photo.jpg"]
-    assert lossy.open("photo.jpg").read() == b"jpeg bytes"
+    assert wire.storage.open("photo.jpg").read() == b"jpeg bytes"
 
 
-def test_a_lost_answer_does_not_hide_a_real_name_clash(lossy, dropper, s3_client: Minio, bucket: str):
-    lossy.save("photo.jpg", ContentFile(b"first"))
-    dropper.matches = lambda r: r.method == "PUT" and r.target.endswith("/photo.jpg")
-    second = lossy.save("photo.jpg", ContentFile(b"second"))
-    assert second != "photo.jpg"
-    assert lossy.open("photo.jpg").read() == b"first" and lossy.open(second).read() == b"second"
+def test_a_lost_answer_does_not_hide_a_real_name_clash(wire: Wire):
+    wire.storage.save("photo.jpg", ContentFile(b"first"))
+    wire.hook.arm(drop_the_answer, put_with_body("/photo.jpg"))
+    second = wire.storage.save("photo.jpg", ContentFile(b"second"))
+    assert wire.hook.seen and second != "photo.jpg"
+    assert wire.storage.open("photo.jpg").read() == b"first" and wire.storage.open(second).read() == b"second"
 
 
-def test_a_multipart_completion_whose_answer_is_lost_is_not_sent_twice(lossy, dropper, s3_client, bucket):
+def test_a_multipart_completion_whose_answer_is_lost_is_not_sent_twice(wire: Wire, s3_client: Minio, bucket: str):
     """POST is never resent; the upload is recognised as completed by its ETag."""
     data = os.urandom(11 * MiB)
-    dropper.matches = lambda r: r.method == "POST" and "uploadId=" in r.target
-    name = lossy.save("big.bin", ContentFile(data))
-    assert dropper.dropped
+    wire.hook.arm(drop_the_answer, lambda r: r.method == "POST" and "uploadId=" in r.target)
+    name = wire.storage.save("big.bin", ContentFile(data))
+    assert wire.hook.seen
     assert _objects(s3_client, bucket) == ["big.bin"] == [name]
-    assert hashlib.sha256(lossy.open(name).read()).digest() == hashlib.sha256(data).digest()
+    assert hashlib.sha256(wire.storage.open(name).read()).digest() == hashlib.sha256(data).digest()

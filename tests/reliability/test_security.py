@@ -20,6 +20,7 @@ from django.views.debug import ExceptionReporter
 from django_minio_backend import MinioBackend
 
 from ..s3 import Endpoint, http_get
+from .conftest import storage_at
 from .faults import closed_port, full_text
 from .proxy import Proxy
 
@@ -94,7 +95,7 @@ def test_the_secret_is_never_logged_nor_sent(
     """DEBUG logging of the package, urllib3 and Django while saving, reading, signing, failing;
     and every byte the client sends, seen through a proxy."""
     with caplog.at_level(logging.DEBUG), Proxy(s3_endpoint.endpoint) as proxy:
-        storage = MinioBackend(bucket, **{**s3_endpoint.settings(), "MINIO_ENDPOINT": proxy.endpoint})
+        storage = storage_at(proxy.endpoint, s3_endpoint, bucket)
         name = storage.save("logged.txt", ContentFile(b"x"))
         storage.open(name).read()
         storage.url(name)

@@ -8,7 +8,6 @@ import os
 import ssl
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,7 +15,8 @@ from django.core.files.base import ContentFile
 from django_minio_backend import MinioBackend, MinioBackendError
 
 from ..s3 import Endpoint
-from .proxy import Proxy, Request
+from .conftest import storage_at
+from .proxy import OneShot, Proxy, flip_a_bit, put_with_body
 from .tls import Certificates, make_certificates
 
 
@@ -28,35 +28,20 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
         pytest.skip(str(exc))
 
 
-@dataclass
-class Corrupter:
-    """Flips one bit of the next PUT body, after TLS is terminated (as a faulty balancer would)."""
-
-    armed: bool = False
-    flipped: list[str] = field(default_factory=list)
-
-    def __call__(self, request: Request) -> None:
-        if self.armed and request.method == "PUT" and request.body:
-            body = bytearray(request.body)
-            body[len(body) // 2] ^= 0x01
-            request.body, self.armed = bytes(body), False
-            self.flipped.append(request.target)
+@pytest.fixture(scope="module")
+def corrupter() -> OneShot:
+    """Corrupts a body after TLS is terminated, as a faulty load balancer would."""
+    return OneShot()
 
 
 @pytest.fixture(scope="module")
-def corrupter() -> Corrupter:
-    return Corrupter()
-
-
-@pytest.fixture(scope="module")
-def tls_endpoint(s3_endpoint: Endpoint, certificates: Certificates, corrupter: Corrupter) -> Iterator[str]:
+def tls_endpoint(s3_endpoint: Endpoint, certificates: Certificates, corrupter: OneShot) -> Iterator[str]:
     with Proxy(s3_endpoint.endpoint, tls=certificates.server_context(), tamper=corrupter) as proxy:
         yield proxy.endpoint
 
 
 def _storage(bucket: str, s3_endpoint: Endpoint, endpoint: str, **options: object) -> MinioBackend:
-    return MinioBackend(bucket, **{**s3_endpoint.settings(), "MINIO_ENDPOINT": endpoint, "MINIO_USE_HTTPS": True,
-                                   "MINIO_MAX_RETRIES": 0, **options})  # fmt: skip
+    return storage_at(endpoint, s3_endpoint, bucket, MINIO_USE_HTTPS=True, MINIO_MAX_RETRIES=0, **options)
 
 
 def test_an_unknown_ca_is_refused_by_default(bucket: str, s3_endpoint: Endpoint, tls_endpoint: str):
@@ -94,7 +79,7 @@ def test_corruption_behind_tls_is_refused(bucket: str, s3_endpoint: Endpoint, tl
     """Over HTTPS minio signs no payload hash; the Content-MD5 still protects the body."""
     storage = _storage(bucket, s3_endpoint, tls_endpoint, MINIO_CA_CERTS=str(certificates.ca))
     storage.exists("warm-up")
-    corrupter.armed = True
+    corrupter.arm(flip_a_bit, put_with_body())
     with pytest.raises(MinioBackendError, match="BadDigest"):
         storage.save("corrupted.bin", ContentFile(os.urandom(50_000)))
-    assert corrupter.flipped and not storage.exists("corrupted.bin")
+    assert corrupter.seen and not storage.exists("corrupted.bin")

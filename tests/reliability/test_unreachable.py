@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django_minio_backend import MinioBackend, MinioBackendError
 
 from ..s3 import Endpoint
-from .conftest import FAST, SMALL_PARTS, MiB
+from .conftest import FAST, SMALL_PARTS, MiB, storage_at
 from .faults import closed_port, full_port, full_text, silent_port
 
 
@@ -64,8 +64,8 @@ FAULTS: dict[str, Callable[[], AbstractContextManager[int]]] = {
 }
 
 
-def storage_at(port: int, endpoint: Endpoint, **options: Any) -> MinioBackend:
-    return MinioBackend("some-bucket", **{**endpoint.settings(), "MINIO_ENDPOINT": f"127.0.0.1:{port}", **options})
+def storage_on(port: int, endpoint: Endpoint, **options: Any) -> MinioBackend:
+    return storage_at(f"127.0.0.1:{port}", endpoint, **options)
 
 
 def timed(operation: Callable[[], Any]) -> tuple[float, Any]:
@@ -81,7 +81,7 @@ def timed(operation: Callable[[], Any]) -> tuple[float, Any]:
 @pytest.mark.parametrize("fault", FAULTS)
 def test_every_method_fails_clearly_and_nothing_hangs(fault: str, s3_endpoint: Endpoint):
     with FAULTS[fault]() as port:
-        storage = storage_at(port, s3_endpoint, **FAST, **SMALL_PARTS)
+        storage = storage_on(port, s3_endpoint, **FAST, **SMALL_PARTS)
         # All at once, on one storage: one stuck call cannot hide behind another.
         with concurrent.futures.ThreadPoolExecutor(len(OPERATIONS)) as pool:
             futures = {name: pool.submit(timed, lambda op=op: op(storage)) for name, op in OPERATIONS.items()}
@@ -102,13 +102,13 @@ def test_every_method_fails_clearly_and_nothing_hangs(fault: str, s3_endpoint: E
 
 
 def test_url_needs_no_server(s3_endpoint: Endpoint):
-    assert "X-Amz-Signature=" in storage_at(closed_port(), s3_endpoint).url("a.txt")
+    assert "X-Amz-Signature=" in storage_on(closed_port(), s3_endpoint).url("a.txt")
 
 
 def test_a_silent_server_gets_one_attempt_per_call(s3_endpoint: Endpoint):
     """Read timeouts are not retried: each retry would wait a whole read timeout again."""
     with silent_port() as server:
-        storage = storage_at(server.port, s3_endpoint, **FAST)
+        storage = storage_on(server.port, s3_endpoint, **FAST)
         with pytest.raises(MinioBackendError, match="Read timed out"):
             storage.exists("a.txt")
         assert server.connections == 1
@@ -121,7 +121,7 @@ def test_default_settings_fail_within_seconds(fault: str, s3_endpoint: Endpoint)
     if fault != "refused" and not os.environ.get("MINIO_TEST_SLOW"):
         pytest.skip("waits default timeouts; set MINIO_TEST_SLOW=1")
     with FAULTS[fault]() as port:
-        elapsed, exc = timed(lambda: storage_at(port, s3_endpoint).exists("a.txt"))
+        elapsed, exc = timed(lambda: storage_on(port, s3_endpoint).exists("a.txt"))
     print(f"\n{fault}, default settings: exists() failed after {elapsed:.2f}s: {exc}")
     assert isinstance(exc, MinioBackendError)
 
@@ -130,7 +130,7 @@ def test_concurrent_first_saves_share_one_probe_of_a_silent_server(s3_endpoint: 
     """The first save asks the server once whether it honours If-None-Match; saves that
     arrive meanwhile wait for that answer instead of each asking again in turn."""
     with silent_port() as server:
-        storage = storage_at(server.port, s3_endpoint, **FAST)
+        storage = storage_on(server.port, s3_endpoint, **FAST)
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             futures = [pool.submit(timed, lambda i=i: storage.save(f"{i}.txt", ContentFile(b"x"))) for i in range(8)]
             results = [future.result(timeout=60) for future in futures]
