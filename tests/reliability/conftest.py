@@ -66,6 +66,7 @@ def victim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalS3S
     data = Path(tmp_path_factory.mktemp("victim"))
     with LocalS3Server(data_dir=data) as server:
         yield server
+        server.kill()  # its data is thrown away: no need to wait for a graceful stop
 
 
 @pytest.fixture
