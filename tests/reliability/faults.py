@@ -1,55 +1,23 @@
-"""Ways for a server to be unreachable, made for real on loopback, and a helper to read errors."""
+"""Unreachable servers made for real on loopback (with ``tests.s3``'s closed and silent ports),
+and helpers to read errors and close sockets."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-def closed_port() -> int:
-    """A port on 127.0.0.1 where nothing listens: connections are refused at once."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
-class SilentServer:
-    """Accepts connections on 127.0.0.1 but never answers; counts the connections it got."""
-
-    def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-        self.port: int = self._listener.getsockname()[1]
-        self._accepted: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def connections(self) -> int:
-        return len(self._accepted)
-
-    def _accept(self) -> None:
+def connections_to(listener: socket.socket) -> int:
+    """How many connections wait on a (non-blocking) listener that never accepted them,
+    such as ``tests.s3.silent_port()``; takes them off its queue."""
+    count = 0
+    with contextlib.suppress(BlockingIOError):
         while True:
-            try:
-                self._accepted.append(self._listener.accept()[0])
-            except OSError:
-                return
-
-    def close(self) -> None:
-        close_sockets(self._listener, *self._accepted)
-
-
-@contextmanager
-def silent_port() -> Iterator[SilentServer]:
-    """A port that accepts connections but never answers a request."""
-    server = SilentServer()
-    try:
-        yield server
-    finally:
-        server.close()
+            listener.accept()[0].close()
+            count += 1
+    return count
 
 
 @contextmanager

@@ -19,9 +19,9 @@ from django.views.debug import ExceptionReporter
 
 from django_minio_backend import MinioBackend
 
-from ..s3 import Endpoint, http_get
+from ..s3 import Endpoint, closed_port, http_get
 from .conftest import storage_at
-from .faults import closed_port, full_text
+from .faults import full_text
 from .proxy import Proxy
 
 
@@ -103,8 +103,8 @@ def test_the_secret_is_never_logged_nor_sent(
         storage.delete(name)
         for failure in (
             lambda: storage.open("missing.txt").read(),
-            lambda: MinioBackend("no-such-bucket-here", **storage._options).save("a", ContentFile(b"x")),
-            lambda: MinioBackend(bucket, **{**storage._options, "MINIO_SECRET_KEY": "wrong"}).exists("a"),
+            lambda: MinioBackend("no-such-bucket-here", **storage.options).save("a", ContentFile(b"x")),
+            lambda: MinioBackend(bucket, **{**storage.options, "MINIO_SECRET_KEY": "wrong"}).exists("a"),
         ):
             with pytest.raises(OSError):
                 failure()

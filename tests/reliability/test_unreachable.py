@@ -16,9 +16,9 @@ from django.core.files.base import ContentFile
 
 from django_minio_backend import MinioBackend, MinioBackendError
 
-from ..s3 import Endpoint
+from ..s3 import Endpoint, closed_port, silent_port
 from .conftest import FAST, SMALL_PARTS, MiB, storage_at
-from .faults import closed_port, full_port, full_text, silent_port
+from .faults import connections_to, full_port, full_text
 
 
 def _write_mode(storage: MinioBackend) -> None:
@@ -53,8 +53,8 @@ def _refused() -> Iterator[int]:
 
 @contextmanager
 def _silent() -> Iterator[int]:
-    with silent_port() as server:
-        yield server.port
+    with silent_port() as listener:
+        yield listener.getsockname()[1]
 
 
 FAULTS: dict[str, Callable[[], AbstractContextManager[int]]] = {
@@ -107,11 +107,11 @@ def test_url_needs_no_server(s3_endpoint: Endpoint):
 
 def test_a_silent_server_gets_one_attempt_per_call(s3_endpoint: Endpoint):
     """Read timeouts are not retried: each retry would wait a whole read timeout again."""
-    with silent_port() as server:
-        storage = storage_on(server.port, s3_endpoint, **FAST)
+    with silent_port() as listener:
+        storage = storage_on(listener.getsockname()[1], s3_endpoint, **FAST)
         with pytest.raises(MinioBackendError, match="Read timed out"):
             storage.exists("a.txt")
-        assert server.connections == 1
+        assert connections_to(listener) == 1
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -129,11 +129,12 @@ def test_default_settings_fail_within_seconds(fault: str, s3_endpoint: Endpoint)
 def test_concurrent_first_saves_share_one_probe_of_a_silent_server(s3_endpoint: Endpoint):
     """The first save asks the server once whether it honours If-None-Match; saves that
     arrive meanwhile wait for that answer instead of each asking again in turn."""
-    with silent_port() as server:
-        storage = storage_on(server.port, s3_endpoint, **FAST)
+    with silent_port() as listener:
+        storage = storage_on(listener.getsockname()[1], s3_endpoint, **FAST)
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             futures = [pool.submit(timed, lambda i=i: storage.save(f"{i}.txt", ContentFile(b"x"))) for i in range(8)]
             results = [future.result(timeout=60) for future in futures]
+        connections = connections_to(listener)
     print("\n" + "\n".join(f"  save {i}: {elapsed:.2f}s" for i, (elapsed, _) in enumerate(results)))
     assert all(isinstance(outcome, MinioBackendError) for _, outcome in results)
-    assert server.connections == 1
+    assert connections == 1
