@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 import urllib3
 from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
+from minio.credentials.credentials import Credentials
+from minio.credentials.providers import Provider
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import ReadTimeoutError
 
 from .conf import ConnectionSettings, endpoint_problem
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 # Retried on any method: these answers mean the server did nothing with the request.
 RETRY_STATUSES = (500, 502, 503, 504)
@@ -22,18 +31,42 @@ _clients: dict[ConnectionSettings, Minio] = {}
 _clients_lock = threading.Lock()
 
 
+class Retry(urllib3.Retry):
+    """urllib3's retries, except that a read timeout is final.
+
+    A server that accepted the connection but did not answer within the read
+    timeout would make each retry wait as long again: with 3 retries, a hung
+    server held every call for four read timeouts (4 minutes by default).
+    """
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: urllib3.BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
     """The HTTP pool: bounded timeouts, bounded retries with backoff, TLS verified.
 
     urllib3 retries connection failures for every method but read failures only for
     idempotent ones, so a POST (completing a multipart upload) is never sent twice.
+    A read timeout is never retried (see ``Retry``), so a server that stops answering
+    costs one read timeout per call, not one per attempt.
     """
     if connection.http_client is not None:
         return connection.http_client
     return urllib3.PoolManager(
         maxsize=32,
         timeout=urllib3.Timeout(connect=connection.connect_timeout, read=connection.read_timeout),
-        retries=urllib3.Retry(
+        retries=Retry(
             total=connection.max_retries,
             backoff_factor=0.2,
             status_forcelist=RETRY_STATUSES,
@@ -54,14 +87,35 @@ def _endpoint_error(connection: ConnectionSettings) -> str | None:
     return None
 
 
+class _Credentials(Credentials):
+    """minio's credentials, with a ``repr()`` that hides the secret key."""
+
+    def __repr__(self) -> str:
+        return f"Credentials(access_key={self.access_key!r}, secret_key='********')"
+
+
+class _StaticCredentials(Provider):
+    """Credentials that never show the secret in a traceback's local variables.
+
+    minio keeps the credentials it signs with in a local variable of every request;
+    error reports that list local variables (Django's debug page, ``AdminEmailHandler``
+    with HTML, error trackers) would show minio's own ``Credentials`` with the secret.
+    """
+
+    def __init__(self, access_key: str, secret_key: str):
+        self._credentials = _Credentials(access_key, secret_key)
+
+    def retrieve(self) -> Credentials:
+        return self._credentials
+
+
 def _build(connection: ConnectionSettings, pool: urllib3.PoolManager) -> Minio:
     problem = _endpoint_error(connection)
     if problem:
         raise ImproperlyConfigured(problem)
     return Minio(
         connection.endpoint,
-        access_key=connection.access_key,
-        secret_key=connection.secret_key,
+        credentials=_StaticCredentials(connection.access_key, connection.secret_key),
         secure=connection.use_https,
         region=connection.region,
         http_client=pool,

@@ -23,6 +23,7 @@ import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+from django.views.decorators.debug import sensitive_variables
 
 MiB = 1024 * 1024
 S3_MAX_PRESIGN_EXPIRY = timedelta(days=7)
@@ -65,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Functions that hold the secret key in local variables hide them all from Django's error
+# reports (the debug page, ADMINS e-mails), as do the functions they call.
+@sensitive_variables()
 def _alias_options(alias: str, *, only_if_minio: bool) -> Mapping[str, Any]:
     storages = getattr(settings, "STORAGES", None) or {}
     entry = storages.get(alias)
@@ -78,6 +82,7 @@ def _alias_options(alias: str, *, only_if_minio: bool) -> Mapping[str, Any]:
     return entry.get("OPTIONS") or {}
 
 
+@sensitive_variables()
 def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
     """Merge the three layers into one mapping with every option present.
 
@@ -170,6 +175,7 @@ class MinioSettings:
     static_parallel_uploads: int
 
     @classmethod
+    @sensitive_variables()
     def load(cls, storage_name: str | None = None, options: Mapping[str, Any] | None = None) -> MinioSettings:
         """Read and validate settings; raise ``ImproperlyConfigured`` naming the bad option."""
         o = collect_options(storage_name, options or {})

@@ -81,6 +81,11 @@ class LocalS3Server:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive (it may have been killed or stopped)."""
+        return self._process is not None and self._process.poll() is None
+
     def start(self) -> LocalS3Server:
         """Start the server and wait until its S3 API answers."""
         if self.data_dir is None:

@@ -153,7 +153,7 @@ class MinioBackend(Storage):
         """``(directories, files)`` directly under ``path``, like ``FileSystemStorage``."""
         prefix = directory_prefix(path)
         directories, files = [], []
-        with self._errors("list", prefix or "/"):
+        with self._errors("list", prefix or None):
             for item in self.client.list_objects(self.bucket, prefix=prefix or None):
                 entry = str(item.object_name)[len(prefix) :]
                 if item.is_dir:
@@ -255,6 +255,18 @@ class MinioBackend(Storage):
                 self._upload(key, payload, contenttypes.content_type(key, content), if_absent=conditional)
             except transfer.ObjectExists:
                 raise FileExistsError(f"{self.bucket}/{key} already exists") from None
+
+    def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
+        """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never
+        completed, and return their object names.
+
+        A save aborts its own failed upload, but cannot when the server or the process
+        dies mid-upload; the parts then hold space until this (e.g. from a periodic task)
+        or a lifecycle rule on the bucket removes them. Objects are never touched.
+        """
+        with self._errors("abort incomplete uploads in", prefix or None):
+            aborted = transfer.abort_incomplete_uploads(self.client, self.bucket, older_than=older_than, prefix=prefix)
+        return [upload.key for upload in aborted]
 
     def _upload(self, key: str, payload: transfer.Payload, content_type: str, *, if_absent: bool) -> None:
         headers = self._extra_headers(key)

@@ -2,8 +2,9 @@
 
 Writes that must not overwrite carry ``If-None-Match: *`` (on the PUT, or on the
 request that completes a multipart upload); the server answers 412 when the name
-is taken, so checking and writing are one atomic step. Memory stays bounded:
-content is read in blocks of the part size, never whole.
+is taken, so checking and writing are one atomic step. Every body carries its
+``Content-MD5``, which the server verifies. Memory stays bounded: content is read
+in blocks of the part size, never whole.
 
 This is the only module that goes beyond minio's public API: minio has no public
 way to send a conditional PUT, so requests go through ``Minio._execute`` (which
@@ -13,7 +14,9 @@ fails if a minio release changes it.
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
+import hashlib
 import itertools
 import logging
 import math
@@ -22,11 +25,14 @@ import uuid
 import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+import urllib3.exceptions
 from minio import Minio
-from minio.error import S3Error
+from minio.error import MinioException, S3Error
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +133,21 @@ def _headers(content_type: str, if_absent: bool, extra: Mapping[str, str] | None
     return headers
 
 
+def content_md5(data: bytes) -> str:
+    """The ``Content-MD5`` header of a request body.
+
+    The server refuses a body that does not match it (``BadDigest``), so a transfer
+    corrupted on the way is never stored. The signed ``x-amz-content-sha256`` that
+    minio sends over HTTP is not enough: not every server checks it against the body.
+    """
+    return base64.b64encode(bytes.fromhex(_md5_hex(data))).decode()
+
+
+def _md5_hex(data: bytes) -> str:
+    """MD5 as S3 writes it in the ETag of an object stored by one PUT."""
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
 def _taken(exc: S3Error) -> bool:
     return exc.code in TAKEN_CODES or (exc.response is not None and exc.response.status == 412)
 
@@ -143,14 +164,43 @@ def put_bytes(
 ) -> None:
     """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken.
 
-    ``extra_headers`` (e.g. Cache-Control) are stored with the object.
+    ``extra_headers`` (e.g. Cache-Control) are stored with the object. urllib3 resends a
+    PUT whose answer is lost; if the resent conditional PUT finds the key taken by an
+    object with our content's MD5, that object is our first attempt's.
     """
+    headers = _headers(content_type, if_absent, extra_headers)
+    headers["Content-MD5"] = content_md5(data)
     try:
-        client._execute("PUT", bucket, key, body=data, headers=_headers(content_type, if_absent, extra_headers))
+        client._execute("PUT", bucket, key, body=data, headers=headers)
     except S3Error as exc:
         if if_absent and _taken(exc):
+            if _resent(exc) and _stored_etag(client, bucket, key) == _md5_hex(data):
+                return  # the first attempt stored it, and its answer was lost
             raise ObjectExists(key) from exc
         raise
+
+
+def _resent(exc: S3Error) -> bool:
+    """Whether urllib3 sent the failed request more than once (after a lost answer, say)."""
+    retries = exc.response.retries if exc.response is not None else None
+    return bool(retries and retries.history)
+
+
+def _stored_etag(client: Minio, bucket: str, key: str) -> str | None:
+    """The object's ETag, or None when it is missing or the server cannot be asked."""
+    try:
+        return (client.stat_object(bucket, key).etag or "").strip('"')
+    except (MinioException, urllib3.exceptions.HTTPError):
+        return None
+
+
+def _multipart_etag(part_etags: list[str]) -> str | None:
+    """The ETag S3 gives a completed upload of these parts: the MD5 of their MD5s, ``-``, their count."""
+    try:
+        digests = b"".join(bytes.fromhex(etag.strip('"')) for etag in part_etags)
+    except ValueError:  # not MD5s (e.g. encrypted parts): the completed ETag cannot be predicted
+        return None
+    return f"{_md5_hex(digests)}-{len(part_etags)}"
 
 
 def _xml_child(body: bytes, tag: str) -> str | None:
@@ -175,7 +225,8 @@ def put_multipart(
     """Upload ``parts`` with at most ``parallel`` in flight, then complete the upload.
 
     Any failure, the name being taken (``ObjectExists``) included, aborts the
-    upload so no parts are left behind, and re-raises.
+    upload so no parts are left behind, and re-raises. If the answer to the
+    completion is lost, the object's ETag tells whether the upload completed.
     """
     response = client._execute(
         "POST", bucket, key, headers=_headers(content_type, False, extra_headers), query_params={"uploads": ""}
@@ -200,6 +251,11 @@ def put_multipart(
             if if_absent and _taken(exc):
                 raise ObjectExists(key) from exc
             raise
+        except urllib3.exceptions.HTTPError:
+            # The answer is lost, and POST is never resent: the upload may have completed.
+            expected = _multipart_etag(etags)
+            if expected is None or _stored_etag(client, bucket, key) != expected:
+                raise
     except BaseException:
         _abort(client, bucket, key, upload_id)
         raise
@@ -214,7 +270,10 @@ def _upload_parts(
         # The part comes in a box that is emptied here: the executor keeps its arguments a
         # moment after the result is in, and the next part must not be read while it does.
         query: Fields = {"uploadId": upload_id, "partNumber": str(number)}
-        answer = client._execute("PUT", bucket, key, body=box.pop(), query_params=query)
+        data = box.pop()
+        answer = client._execute(
+            "PUT", bucket, key, body=data, headers={"Content-MD5": content_md5(data)}, query_params=query
+        )
         return str(answer.headers["ETag"])
 
     etags: dict[int, str] = {}
@@ -247,39 +306,119 @@ def _abort(client: Minio, bucket: str, key: str, upload_id: str) -> None:
     try:
         client._execute("DELETE", bucket, key, query_params={"uploadId": upload_id})
     except Exception:  # the original error matters more; say what is left behind
-        logger.warning("Could not abort multipart upload %s of %s/%s; its parts remain", upload_id, bucket, key)
+        logger.warning(
+            "Could not abort multipart upload %s of %s/%s; its parts remain until "
+            "MinioBackend.abort_incomplete_uploads() (or a lifecycle rule) removes them",
+            upload_id, bucket, key,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IncompleteUpload:
+    """A multipart upload that was begun and neither completed nor aborted."""
+
+    key: str
+    upload_id: str
+    initiated: datetime | None
+
+
+def incomplete_uploads(client: Minio, bucket: str, prefix: str = "") -> Iterator[IncompleteUpload]:
+    """The bucket's incomplete multipart uploads of keys starting with ``prefix`` (ListMultipartUploads)."""
+    # Keys come XML-escaped, not URL-encoded: some servers claim encoding-type=url but do not apply it.
+    query: Fields = {"uploads": "", "prefix": prefix}
+    while True:
+        root = ET.fromstring(client._execute("GET", bucket, query_params=query).data)  # noqa: S314 - as _xml_child
+        for upload in root.iter(_S3_NS + "Upload"):
+            initiated = upload.findtext(_S3_NS + "Initiated")
+            yield IncompleteUpload(
+                upload.findtext(_S3_NS + "Key") or "",
+                upload.findtext(_S3_NS + "UploadId") or "",
+                datetime.fromisoformat(initiated.replace("Z", "+00:00")) if initiated else None,
+            )
+        if root.findtext(_S3_NS + "IsTruncated") != "true":
+            return
+        query["key-marker"] = root.findtext(_S3_NS + "NextKeyMarker") or ""
+        query["upload-id-marker"] = root.findtext(_S3_NS + "NextUploadIdMarker") or ""
+
+
+def abort_incomplete_uploads(
+    client: Minio, bucket: str, *, older_than: timedelta, prefix: str = ""
+) -> list[IncompleteUpload]:
+    """Abort the incomplete uploads begun more than ``older_than`` ago; return them.
+
+    Uploads whose start time the server does not report are left alone unless
+    ``older_than`` is zero. Errors are raised, except that an upload which is
+    gone by the time it is aborted (completed or aborted meanwhile) is skipped.
+    """
+    cutoff = datetime.now(timezone.utc) - older_than
+    stale = [
+        upload
+        for upload in list(incomplete_uploads(client, bucket, prefix))  # listed in full before aborting
+        if (upload.initiated <= cutoff if upload.initiated else not older_than)
+    ]
+    aborted = []
+    for upload in stale:
+        try:
+            client._execute("DELETE", bucket, upload.key, query_params={"uploadId": upload.upload_id})
+        except S3Error as exc:
+            if exc.code != "NoSuchUpload":
+                raise
+            continue
+        aborted.append(upload)
+    return aborted
 
 
 _conditional_support: weakref.WeakKeyDictionary[Minio, bool] = weakref.WeakKeyDictionary()
+_probes: weakref.WeakKeyDictionary[Minio, concurrent.futures.Future[bool]] = weakref.WeakKeyDictionary()
 _probe_lock = threading.Lock()
 
 
 def supports_conditional_writes(client: Minio, bucket: str) -> bool:
     """Whether the server honours ``If-None-Match: *`` on PUT; asked once per client.
 
-    The probe writes a zero-byte object named ``.django-minio-backend-probe-<uuid>`` twice, the second
-    time conditionally, and deletes it: a server that answers 412 honours conditions.
+    Concurrent callers share one probe and its outcome, so a server that does not
+    answer costs them one timeout together, not one each in turn. A failed probe
+    is asked again by the next caller.
     """
     known = _conditional_support.get(client)
     if known is not None:
         return known
     with _probe_lock:
-        known = _conditional_support.get(client)
-        if known is not None:
-            return known
-        key = PROBE_PREFIX + uuid.uuid4().hex
-        put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=False)
-        try:
-            put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=True)
-            supported = False
-        except ObjectExists:
-            supported = True
-        finally:
-            client.remove_object(bucket, key)
-        if not supported:
-            logger.warning(
-                "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
-                "which two concurrent saves of one name can race."
-            )
-        _conditional_support[client] = supported
+        probe = _probes.get(client)
+        if probe is not None:
+            leader = False
+        else:
+            leader, probe = True, concurrent.futures.Future()
+            _probes[client] = probe
+    if not leader:
+        return probe.result()
+    try:
+        supported = _conditional_support[client] = _probe(client, bucket)
+        probe.set_result(supported)
         return supported
+    except BaseException as exc:
+        probe.set_exception(exc)
+        raise
+    finally:
+        with _probe_lock:
+            del _probes[client]
+
+
+def _probe(client: Minio, bucket: str) -> bool:
+    """Write a zero-byte object named ``.django-minio-backend-probe-<uuid>`` twice, the second
+    time conditionally, and delete it: a server that answers 412 honours conditions."""
+    key = PROBE_PREFIX + uuid.uuid4().hex
+    put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=False)
+    try:
+        put_bytes(client, bucket, key, b"", "application/octet-stream", if_absent=True)
+        supported = False
+    except ObjectExists:
+        supported = True
+    finally:
+        client.remove_object(bucket, key)
+    if not supported:
+        logger.warning(
+            "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
+            "which two concurrent saves of one name can race."
+        )
+    return supported

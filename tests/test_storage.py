@@ -264,7 +264,12 @@ def test_unusual_names_round_trip_exactly(storage: MinioBackend, name: str):
 
 
 @pytest.mark.parametrize(
-    "name", ["", ".", "..", "/etc/passwd", "../escape.txt", "a/../../b.txt", "dir/", "a\x00b.txt", "x" * 1025]
+    "name",
+    [
+        *["", ".", "..", "/etc/passwd", "../escape.txt", "a/../../b.txt", "dir/", "a\x00b.txt", "x" * 1025],
+        *["..\\evil.txt", "a\\..\\..\\b.txt", "\\\\server\\share.txt", "sur\ud800rogate.txt", "é" * 513, "/", "a/./"],
+        *["dir\\", "a/.", "a\\.", "a//"],
+    ],
 )
 def test_dangerous_names_are_refused_before_any_request(bucket: str, name: str):
     counter = CountingPoolManager()
@@ -272,6 +277,7 @@ def test_dangerous_names_are_refused_before_any_request(bucket: str, name: str):
     for call in (
         lambda: storage.save(name, ContentFile(b"x")),
         lambda: storage.open(name).read(),
+        lambda: storage.open(name, "wb"),
         lambda: storage.exists(name),
         lambda: storage.delete(name),
         lambda: storage.size(name),
