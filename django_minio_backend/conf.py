@@ -51,7 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_HTTP_CLIENT": None,
     "MINIO_CA_CERTS": None,
     "MINIO_CONNECT_TIMEOUT": 5.0,
-    "MINIO_READ_TIMEOUT": 60.0,
+    "MINIO_READ_TIMEOUT": 30.0,
     "MINIO_MAX_RETRIES": 3,
     "MINIO_MULTIPART_UPLOAD": True,  # 4.x switch; uploads above the threshold are always multipart
     "MINIO_MULTIPART_THRESHOLD": 8 * MiB,
