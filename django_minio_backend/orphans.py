@@ -1,4 +1,5 @@
-"""Orphans: objects in a FileField's bucket that no row references.
+"""Orphans: objects in a FileField's bucket that no row references, and multipart
+uploads there that were begun and never completed.
 
 Only buckets that model ``FileField``s store into are searched, so buckets the
 project writes to by other means (static files, direct ``storage.save()`` calls)
@@ -14,10 +15,11 @@ from datetime import datetime, timedelta, timezone
 
 from minio.deleteobjects import DeleteObject
 
+from . import transfer
 from .buckets import StorageUse
 from .errors import translated_errors
 from .storage import MinioBackend
-from .transfer import PROBE_PREFIX
+from .transfer import PROBE_PREFIX, IncompleteUpload
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,17 @@ def delete_orphans(storage: MinioBackend, orphans: list[Orphan]) -> list[str]:
     with translated_errors("delete objects in", storage.settings.connection.endpoint, storage.bucket):
         errors = storage.client.remove_objects(storage.bucket, (DeleteObject(orphan.key) for orphan in orphans))
         return [f"{error.name}: {error.code} {error.message}" for error in errors]
+
+
+def stale_uploads(scope: BucketScope, grace: timedelta) -> list[IncompleteUpload]:
+    """The scope's bucket's multipart uploads begun more than ``grace`` ago and never completed."""
+    storage = scope.storage
+    with translated_errors("list incomplete uploads in", storage.settings.connection.endpoint, storage.bucket):
+        return transfer.stale_uploads(storage.client, storage.bucket, older_than=grace)
+
+
+def abort_uploads(scope: BucketScope, uploads: list[IncompleteUpload]) -> int:
+    """Abort ``uploads`` (their parts' space is freed); how many were still there to abort."""
+    storage = scope.storage
+    with translated_errors("abort incomplete uploads in", storage.settings.connection.endpoint, storage.bucket):
+        return len(transfer.abort_uploads(storage.client, storage.bucket, uploads))

@@ -265,7 +265,8 @@ class MinioBackend(Storage):
         or a lifecycle rule on the bucket removes them. Objects are never touched.
         """
         with self._errors("abort incomplete uploads in", prefix or None):
-            aborted = transfer.abort_incomplete_uploads(self.client, self.bucket, older_than=older_than, prefix=prefix)
+            stale = transfer.stale_uploads(self.client, self.bucket, older_than=older_than, prefix=prefix)
+            aborted = transfer.abort_uploads(self.client, self.bucket, stale)
         return [upload.key for upload in aborted]
 
     def _upload(self, key: str, payload: transfer.Payload, content_type: str, *, if_absent: bool) -> None:

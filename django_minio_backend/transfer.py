@@ -308,7 +308,8 @@ def _abort(client: Minio, bucket: str, key: str, upload_id: str) -> None:
     except Exception:  # the original error matters more; say what is left behind
         logger.warning(
             "Could not abort multipart upload %s of %s/%s; its parts remain until "
-            "MinioBackend.abort_incomplete_uploads() (or a lifecycle rule) removes them",
+            "MinioBackend.abort_incomplete_uploads(), clean_orphaned_minio_files --delete "
+            "or a lifecycle rule removes them",
             upload_id, bucket, key,
         )  # fmt: skip
 
@@ -341,23 +342,28 @@ def incomplete_uploads(client: Minio, bucket: str, prefix: str = "") -> Iterator
         query["upload-id-marker"] = root.findtext(_S3_NS + "NextUploadIdMarker") or ""
 
 
-def abort_incomplete_uploads(
-    client: Minio, bucket: str, *, older_than: timedelta, prefix: str = ""
-) -> list[IncompleteUpload]:
-    """Abort the incomplete uploads begun more than ``older_than`` ago; return them.
+def stale_uploads(client: Minio, bucket: str, *, older_than: timedelta, prefix: str = "") -> list[IncompleteUpload]:
+    """The incomplete uploads begun more than ``older_than`` ago, listed in full.
 
-    Uploads whose start time the server does not report are left alone unless
-    ``older_than`` is zero. Errors are raised, except that an upload which is
-    gone by the time it is aborted (completed or aborted meanwhile) is skipped.
+    Uploads whose start time the server does not report count as stale only when
+    ``older_than`` is zero.
     """
     cutoff = datetime.now(timezone.utc) - older_than
-    stale = [
+    return [
         upload
-        for upload in list(incomplete_uploads(client, bucket, prefix))  # listed in full before aborting
+        for upload in incomplete_uploads(client, bucket, prefix)
         if (upload.initiated <= cutoff if upload.initiated else not older_than)
     ]
+
+
+def abort_uploads(client: Minio, bucket: str, uploads: list[IncompleteUpload]) -> list[IncompleteUpload]:
+    """Abort ``uploads`` and return those aborted.
+
+    Errors are raised, except that an upload which is gone by the time it is aborted
+    (completed or aborted meanwhile) is skipped.
+    """
     aborted = []
-    for upload in stale:
+    for upload in uploads:
         try:
             client._execute("DELETE", bucket, upload.key, query_params={"uploadId": upload.upload_id})
         except S3Error as exc:

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
-from django_minio_backend import MinioBackend
+from django_minio_backend import MinioBackend, transfer
 
 from .testapp.models import PrivateAttachment
 
@@ -57,3 +57,19 @@ def test_buckets_without_file_fields_are_out_of_scope(bucket: str):
     with pytest.raises(CommandError, match="No model FileField stores into bucket"):
         call_command("clean_orphaned_minio_files", "--bucket", bucket, "--grace-hours", "0", "--delete")
     assert MinioBackend(bucket).exists("not-a-field-file.txt")
+
+
+def test_abandoned_multipart_uploads_are_reported_and_aborted_only_with_delete(stored: dict[str, str]):
+    storage = MinioBackend(BUCKET)
+    storage.client._execute("POST", BUCKET, "uploads/abandoned.bin", query_params={"uploads": ""})
+
+    def left() -> list[str]:
+        return [upload.key for upload in transfer.incomplete_uploads(storage.client, BUCKET)]
+
+    assert "uploads/abandoned.bin" not in orphans()  # begun just now: within the grace period
+    report = orphans("--grace-hours", "0")
+    assert f"{BUCKET}/uploads/abandoned.bin  incomplete multipart upload, begun " in report
+    assert left() == ["uploads/abandoned.bin"]
+    assert "aborted 1 incomplete upload(s)" in orphans("--grace-hours", "0", "--delete")
+    assert left() == []
+    assert storage.exists(stored["kept"])

@@ -1,4 +1,5 @@
-"""``manage.py clean_orphaned_minio_files``: report, and on request delete, objects no row references."""
+"""``manage.py clean_orphaned_minio_files``: report, and on request delete, objects no row references
+and abandoned multipart uploads."""
 
 from __future__ import annotations
 
@@ -9,17 +10,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 
 from django_minio_backend.discovery import project_storages
-from django_minio_backend.orphans import delete_orphans, find_orphans, scopes
+from django_minio_backend.orphans import BucketScope, abort_uploads, delete_orphans, find_orphans, scopes, stale_uploads
 
 
 class Command(BaseCommand):
     help = (
-        "List objects in the buckets of model FileFields that no row references. Nothing is deleted "
-        "without --delete; objects younger than --grace-hours are never touched."
+        "List objects in the buckets of model FileFields that no row references, and multipart uploads "
+        "there that were begun and never completed. Nothing is deleted without --delete; objects and "
+        "uploads younger than --grace-hours are never touched."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--delete", action="store_true", help="Delete the orphans after reporting them.")
+        parser.add_argument(
+            "--delete", action="store_true", help="Delete the orphans and abort the uploads after reporting them."
+        )
         parser.add_argument(
             "--grace-hours",
             type=float,
@@ -34,9 +38,11 @@ class Command(BaseCommand):
         found = scopes(project_storages(), bucket)
         if not found:
             raise CommandError(f"No model FileField stores into {'bucket ' + repr(bucket) if bucket else 'MinIO'}.")
+        grace = timedelta(hours=grace_hours)
         failures: list[str] = []
         for scope in found:
-            orphans = list(find_orphans(scope, timedelta(hours=grace_hours)))
+            self._incomplete_uploads(scope, grace, delete)
+            orphans = list(find_orphans(scope, grace))
             total = sum(orphan.size for orphan in orphans)
             for orphan in orphans:
                 self.stdout.write(
@@ -48,6 +54,17 @@ class Command(BaseCommand):
                 failures += errors
                 self.stdout.write(f"{scope.bucket}: deleted {len(orphans) - len(errors)}.")
         if not delete:
-            self.stdout.write("Nothing was deleted; run with --delete to delete the orphans listed.")
+            self.stdout.write("Nothing was deleted; run with --delete to delete what is listed.")
         if failures:
             raise CommandError("Some orphans could not be deleted: " + "; ".join(failures))
+
+    def _incomplete_uploads(self, scope: BucketScope, grace: timedelta, delete: bool) -> None:
+        uploads = stale_uploads(scope, grace)
+        if not uploads:
+            return
+        for upload in uploads:
+            begun = f"begun {upload.initiated:%Y-%m-%d %H:%M}" if upload.initiated else "start time unknown"
+            self.stdout.write(f"{scope.bucket}/{upload.key}  incomplete multipart upload, {begun}")
+        self.stdout.write(f"{scope.bucket}: {len(uploads)} incomplete upload(s).")
+        if delete:
+            self.stdout.write(f"{scope.bucket}: aborted {abort_uploads(scope, uploads)} incomplete upload(s).")
