@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BENCH_VENV := .venv-bench
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint typecheck check tox tox-ci bench bench-static clean
 
@@ -15,8 +16,15 @@ $(VENV)/.installed: pyproject.toml setup.py
 demo: $(VENV)/.installed  ## the example site on 127.0.0.1:8000 against a local S3 server (Ctrl-C stops both)
 	$(PY) examples/site/run_demo.py
 
-test: $(VENV)/.installed  ## the test suite against a local S3 server it starts itself
+test: $(VENV)/.installed $(CHROMIUM)  ## the test suite against a local S3 server it starts itself
 	$(PY) -m pytest
+
+# The browser test drives Debian's chromium, never a browser download of its own.
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null || \
+		{ echo "The browser test needs Debian's chromium at $@: run 'sudo apt-get install chromium'." >&2; exit 1; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check django_minio_backend tests examples benchmarks
@@ -33,10 +41,10 @@ PYENV_PATH = PATH="$$PATH$$(command -v pyenv >/dev/null && for v in $$(pyenv ver
 # Every Django version, the oldest and newest Python, both minio bounds.
 TOX_CI_ENVS = py310-django42,py311-django52-miniolowest,py313-django52-minionewest,py312-django60
 
-tox: $(VENV)/.installed  ## the whole Django/Python/minio version matrix
+tox: $(VENV)/.installed $(CHROMIUM)  ## the whole Django/Python/minio version matrix
 	$(PYENV_PATH) $(VENV)/bin/tox
 
-tox-ci: $(VENV)/.installed  ## the subset CI runs; a missing interpreter is an error here
+tox-ci: $(VENV)/.installed $(CHROMIUM)  ## the subset CI runs; a missing interpreter is an error here
 	$(PYENV_PATH) $(VENV)/bin/tox -e $(TOX_CI_ENVS) --skip-missing-interpreters false
 
 # The peers compared against live in their own venv, never in the project's dependencies.
