@@ -36,6 +36,12 @@ def test_migrations_match_the_models_whatever_the_server(tmp_path: Path):
     site.manage("makemigrations", "--check", "--dry-run", quiet=True)
 
 
+def test_system_checks_find_nothing_to_warn_about(tmp_path: Path):
+    """The example is the configuration users copy: not even a warning (no network I/O either)."""
+    site = ExampleSite.for_server("127.0.0.1:9", "AKIAEXAMPLE", "example-secret", tmp_path / "db.sqlite3")
+    site.manage("check", "--fail-level", "WARNING", quiet=True)
+
+
 def test_migrations_name_callables_not_buckets_endpoints_or_keys():
     text = "".join(path.read_text() for path in (SITE / "uploads" / "migrations").glob("0*.py"))
     assert "storage=uploads.storages.private_storage" in text

@@ -34,11 +34,12 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
     # Plain "django_minio_backend" sends nothing at start. To create and correct the buckets
     # as each process starts, install "django_minio_backend.apps.DjangoMinioBackendConfig"
     # and add "MINIO_CONSISTENCY_CHECK_ON_START": True to MINIO below.
+    # Above staticfiles, so that its collectstatic (one listing, parallel uploads) is the one run.
     "django_minio_backend",
+    "django.contrib.staticfiles",
     "uploads",
 ]
 
