@@ -63,9 +63,10 @@ def _warnings(options: Mapping[str, Any], where: str) -> Iterator[checks.CheckMe
         )
 
 
-def _storage_problems(use: StorageUse) -> Iterator[checks.CheckMessage | Problem]:
-    # Settings shared by many storages are reported once; a storage's own options name it.
-    where = f" ({use.origin})" if use.storage.storage_name or use.storage.options else ""
+def _storage_problems(use: StorageUse, options_origin: str) -> Iterator[checks.CheckMessage | Problem]:
+    # Settings shared by many storages are reported once; a storage's own options name where
+    # they are set (a FileField using STORAGES['media'] reports that alias's problems once).
+    where = f" ({options_origin})" if use.storage.storage_name or use.storage.options else ""
     try:
         options = use.storage.option_values()
     except ImproperlyConfigured as exc:
@@ -120,7 +121,12 @@ def _as_message(item: checks.CheckMessage | Problem) -> checks.CheckMessage:
 def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Every problem of every MinioBackend storage of the project, each reported once."""
     uses = project_storages()
-    found: list[checks.CheckMessage | Problem] = [item for use in uses for item in _storage_problems(use)]
+    first_origins: dict[int, str] = {}
+    for use in uses:
+        first_origins.setdefault(id(use.storage), use.origin)
+    found: list[checks.CheckMessage | Problem] = [
+        item for use in uses for item in _storage_problems(use, first_origins[id(use.storage)])
+    ]
     if not any(isinstance(item, Problem) for item in found):
         found += plan(uses)[1]
     found += _start_check_warning()

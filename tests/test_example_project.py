@@ -42,6 +42,16 @@ def test_system_checks_find_nothing_to_warn_about(tmp_path: Path):
     site.manage("check", "--fail-level", "WARNING", quiet=True)
 
 
+def test_a_missing_key_is_reported_once_per_alias_not_again_per_field(tmp_path: Path):
+    """The models' storages are the aliases' own instances: their problems are the aliases'."""
+    site = ExampleSite.for_server("127.0.0.1:9", "", "", tmp_path / "db.sqlite3")
+    checked = subprocess.run(
+        [sys.executable, str(SITE / "manage.py"), "check"], env=site.env, capture_output=True, text=True, check=False
+    )
+    reported = re.findall(r"\(django_minio_backend\.E002\) .*\((.*)\)\.", checked.stderr)
+    assert sorted(reported) == ["STORAGES['default']", "STORAGES['public']", "STORAGES['staticfiles']"], checked.stderr
+
+
 def test_migrations_name_callables_not_buckets_endpoints_or_keys():
     text = "".join(path.read_text() for path in (SITE / "uploads" / "migrations").glob("0*.py"))
     assert "storage=uploads.storages.private_storage" in text
