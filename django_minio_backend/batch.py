@@ -54,7 +54,6 @@ class Batch:
         delete_keys: Callable[[list[str]], None],
         parallel: int,
     ):
-        self.thread = threading.get_ident()
         self._list_objects = list_objects
         self._delete_keys = delete_keys
         self._parallel = parallel
@@ -100,17 +99,17 @@ class Batch:
         """Delete ``key`` when the batch ends (a save of the same name first makes that moot)."""
         self._deletes[key] = self.objects.pop(key, None) or self._deletes.get(key)
 
-    def put(self, key: str, data: bytes, upload: Callable[[], None]) -> bool:
+    def put(self, key: str, data: bytes, upload: Callable[[], None]) -> None:
         """Save ``data`` under ``key``: nothing to send if the stored object holds these bytes,
-        else run ``upload`` in the pool. Blocks while ``parallel`` uploads are running.
-        Returns whether an upload was started; raises an earlier upload's error."""
+        else run ``upload`` in the pool. Blocks while ``parallel`` uploads are running;
+        raises an earlier upload's error."""
         etag = md5_etag(data)
         stored = self.objects.get(key) or self._deletes.get(key)
         self._deletes.pop(key, None)
         if stored is not None and stored.size == len(data) and stored.etag == etag:
             self.objects[key] = stored
             self.unchanged += 1
-            return False
+            return
         self.wait(key)
         self._raise_failure()
         self._slots.acquire()
@@ -123,15 +122,20 @@ class Batch:
         self._uploads[key] = future
         self.objects[key] = Listed(len(data), etag, datetime.now(timezone.utc))
         self.uploads += 1
-        return True
 
     def settle(self, key: str) -> None:
-        """Bring ``key`` up to date on the server before a write outside the pool:
-        wait for its upload, and send its pending delete now."""
+        """Bring ``key`` up to date on the server before a call outside the pool reads it
+        or creates it exclusively: wait for its upload, and send its pending delete now."""
         self.wait(key)
         if key in self._deletes:
             del self._deletes[key]
             self._delete_keys([key])
+
+    def claim(self, key: str) -> None:
+        """Prepare ``key`` for a write outside the pool that replaces it: wait for its
+        upload and drop its pending delete, so a failed write leaves the stored object."""
+        self.wait(key)
+        self._deletes.pop(key, None)
 
     def record(self, key: str, listed: Listed) -> None:
         """Note an object written outside the pool."""

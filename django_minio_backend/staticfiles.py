@@ -196,7 +196,7 @@ class MinioBackendStatic(MinioBackend):
         if payload.is_small:
             batch.put(key, payload.head, upload)
         else:
-            batch.settle(key)
+            batch.claim(key)
             upload()
             batch.record(key, self._stat_listed(key))
         return key
@@ -210,7 +210,10 @@ class MinioBackendStatic(MinioBackend):
         if batch is None:
             super()._write(key, content, overwrite=overwrite)
             return
-        batch.settle(key)
+        if overwrite:
+            batch.claim(key)
+        else:
+            batch.settle(key)
         super()._write(key, content, overwrite=overwrite)
         batch.record(key, self._stat_listed(key))
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.test import override_settings
 from minio import Minio
 
@@ -18,6 +18,8 @@ from django_minio_backend.checks import check_collectstatic_command
 from django_minio_backend.conf import MinioSettings
 from django_minio_backend.contenttypes import content_type
 
+from .reliability.conftest import SMALL_PARTS, MiB
+from .reliability.test_bad_input import FailingSource
 from .s3 import CountingPoolManager, http_get
 
 
@@ -168,6 +170,15 @@ def test_a_failing_batch_keeps_the_stored_objects(public_bucket: str, s3_client:
         storage.delete("keep.css")
         raise RuntimeError("the run failed")
     assert storage.open("keep.css").read() == b"keep"
+
+
+def test_a_large_save_failing_in_a_batch_keeps_the_object_it_replaces(public_bucket: str, s3_client: Minio):
+    s3_client.put_object(public_bucket, "big.bin", io.BytesIO(b"old"), 3)
+    storage = MinioBackendStatic(public_bucket, **SMALL_PARTS)
+    with pytest.raises(ConnectionResetError), storage.batch():
+        storage.delete("big.bin")  # moot once replaced, but must not be sent before the new object is stored
+        storage.save("big.bin", File(FailingSource(12 * MiB), "big.bin"))
+    assert storage.open("big.bin").read() == b"old"
 
 
 def test_an_upload_failing_in_the_pool_surfaces(s3_client: Minio):
