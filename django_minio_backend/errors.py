@@ -24,6 +24,15 @@ class BucketDoesNotExist(MinioBackendError):
     """The bucket is missing; ``python manage.py initialize_buckets`` creates it."""
 
 
+def missing_bucket(action: str, endpoint: str, bucket: str, key: str | None = None) -> BucketDoesNotExist:
+    """The error for an ``action`` that found ``bucket`` missing, saying how to create it."""
+    where = f"{bucket}/{key}" if key is not None else bucket
+    return BucketDoesNotExist(
+        f"Could not {action} {where!r} at {endpoint}: bucket {bucket!r} does not exist "
+        "(python manage.py initialize_buckets creates it)."
+    )
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, S3Error):
         return f"{exc.code}: {exc.message}"
@@ -46,10 +55,7 @@ def translated_errors(action: str, endpoint: str, bucket: str, key: str | None =
         if exc.code in MISSING_OBJECT_CODES and key is not None:
             raise FileNotFoundError(errno.ENOENT, "No such object", where) from exc
         if exc.code == "NoSuchBucket":
-            raise BucketDoesNotExist(
-                f"Could not {action} {where!r} at {endpoint}: bucket {bucket!r} does not exist "
-                "(python manage.py initialize_buckets creates it)."
-            ) from exc
+            raise missing_bucket(action, endpoint, bucket, key) from exc
         raise MinioBackendError(f"Could not {action} {where!r} at {endpoint}: {_describe(exc)}") from exc
     except (MinioException, urllib3.exceptions.HTTPError) as exc:
         raise MinioBackendError(f"Could not {action} {where!r} at {endpoint}: {_describe(exc)}") from exc

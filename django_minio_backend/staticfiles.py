@@ -26,7 +26,7 @@ from minio.deleteobjects import DeleteObject
 
 from . import contenttypes, transfer
 from .batch import Batch, Listed
-from .errors import BucketDoesNotExist, MinioBackendError
+from .errors import MinioBackendError
 from .files import MinioFile
 from .names import directory_prefix, object_key
 from .storage import MinioBackend
@@ -92,21 +92,17 @@ class MinioBackendStatic(MinioBackend):
     def _list_objects(self) -> dict[str, Listed]:
         """Every object of the bucket, from one paged listing. A missing bucket is created
         (public) if ``MINIO_BUCKET_CHECK_ON_SAVE`` is set."""
-        try:
-            with self._errors("list"):
-                return {
-                    str(item.object_name): Listed(
-                        int(item.size or 0), (item.etag or "").lower(), item.last_modified or _EPOCH
-                    )
-                    for item in self.client.list_objects(self.bucket, recursive=True)
-                    if not str(item.object_name).startswith(transfer.PROBE_PREFIX)
-                }
-        except BucketDoesNotExist:
-            if not self.settings.bucket_check_on_save:
-                raise
-        with self._errors("create"):
-            self._create_own_bucket()
-        return {}
+
+        def listing() -> dict[str, Listed]:
+            return {
+                str(item.object_name): Listed(
+                    int(item.size or 0), (item.etag or "").lower(), item.last_modified or _EPOCH
+                )
+                for item in self.client.list_objects(self.bucket, recursive=True)
+                if not str(item.object_name).startswith(transfer.PROBE_PREFIX)
+            }
+
+        return self._in_own_bucket("list", None, listing)
 
     def _delete_keys(self, keys: list[str]) -> None:
         """Delete ``keys`` now, 1,000 per request."""

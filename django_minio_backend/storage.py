@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pathlib
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import File
@@ -23,11 +23,13 @@ from urllib3 import BaseHTTPResponse
 from . import buckets, contenttypes, transfer, urls
 from .client import get_client
 from .conf import MinioSettings, collect_options
-from .errors import translated_errors
+from .errors import MISSING_OBJECT_CODES, BucketDoesNotExist, missing_bucket, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
 from .names import directory_prefix, object_key
 from .utils import MinioServerStatus, as_django_datetime
+
+T = TypeVar("T")
 
 # What deconstruct() records, with defaults left out. Connection options (endpoints,
 # credentials, clients) never go into migrations: they differ between environments.
@@ -66,6 +68,7 @@ class MinioBackend(Storage):
             "allow_overwrite": allow_overwrite,
             "replace_existing": replace_existing,
         }
+        self._bucket_seen = ""
         setting_changed.connect(self._forget_settings)
 
     # Configuration
@@ -83,6 +86,7 @@ class MinioBackend(Storage):
         if setting.startswith("MINIO_") or setting == "STORAGES":
             self.__dict__.pop("settings", None)
             self.__dict__.pop("_urls", None)
+            self._bucket_seen = ""
 
     @property
     def bucket(self) -> str:
@@ -129,8 +133,18 @@ class MinioBackend(Storage):
                 raise
 
     def _stat(self, key: str) -> Object:
+        """The object's metadata; ``FileNotFoundError`` if it is missing, ``BucketDoesNotExist``
+        if its bucket is (a HEAD answers both with a bare 404, so a miss asks about the bucket,
+        once per storage while the bucket is there)."""
         with self._errors("inspect", key):
-            return self.client.stat_object(self.bucket, key)
+            try:
+                return self.client.stat_object(self.bucket, key)
+            except S3Error as exc:
+                if exc.code in MISSING_OBJECT_CODES and self._bucket_seen != self.bucket:
+                    if not self.client.bucket_exists(self.bucket):
+                        raise missing_bucket("inspect", self.settings.connection.endpoint, self.bucket, key) from exc
+                    self._bucket_seen = self.bucket
+                raise
 
     def exists(self, name: str) -> bool:
         """Whether the object exists; errors other than "not found" are raised, never read as False."""
@@ -195,21 +209,26 @@ class MinioBackend(Storage):
         key = object_key(name)
         payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
         content_type = contenttypes.content_type(key, content)
-        with self._errors("save", key):
-            try:
-                return self._store_payload(key, payload, content_type, max_length)
-            except S3Error as exc:
-                if exc.code != "NoSuchBucket" or not self.settings.bucket_check_on_save:
-                    raise
-            self._create_own_bucket()
-            return self._store_payload(key, payload, content_type, max_length)
+        return self._in_own_bucket("save", key, lambda: self._store_payload(key, payload, content_type, max_length))
 
-    def _create_own_bucket(self) -> None:
-        """Create this storage's bucket as ``initialize_buckets`` would (for ``MINIO_BUCKET_CHECK_ON_SAVE``)."""
-        (own_plan, *_), problems = buckets.plan([buckets.StorageUse(self, repr(self))])
-        if problems:
-            raise ImproperlyConfigured(" ".join(problem.message for problem in problems))
-        buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
+    def _in_own_bucket(self, action: str, key: str | None, operation: Callable[[], T]) -> T:
+        """Run ``operation`` with errors translated. If it finds the bucket missing and
+        ``MINIO_BUCKET_CHECK_ON_SAVE`` is set, create the bucket as ``initialize_buckets``
+        would and run it once more; otherwise ``BucketDoesNotExist`` propagates.
+        ``operation`` must not have consumed its input when the bucket is missing."""
+        try:
+            with self._errors(action, key):
+                return operation()
+        except BucketDoesNotExist:
+            if not self.settings.bucket_check_on_save:
+                raise
+        with self._errors("create"):
+            (own_plan, *_), problems = buckets.plan([buckets.StorageUse(self, repr(self))])
+            if problems:
+                raise ImproperlyConfigured(" ".join(problem.message for problem in problems))
+            buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
+        with self._errors(action, key):
+            return operation()
 
     def _store_payload(self, key: str, payload: transfer.Payload, content_type: str, max_length: int | None) -> str:
         if self.allow_overwrite:
@@ -247,7 +266,8 @@ class MinioBackend(Storage):
         """Write exactly ``key`` (for ``open(name, "w"/"x")``); ``FileExistsError`` if not
         ``overwrite`` and the object exists."""
         payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
-        with self._errors("save", key):
+
+        def write() -> None:
             conditional = not overwrite and transfer.supports_conditional_writes(self.client, self.bucket)
             try:
                 if not overwrite and not conditional and self.exists(key):
@@ -255,6 +275,8 @@ class MinioBackend(Storage):
                 self._upload(key, payload, contenttypes.content_type(key, content), if_absent=conditional)
             except transfer.ObjectExists:
                 raise FileExistsError(f"{self.bucket}/{key} already exists") from None
+
+        self._in_own_bucket("save", key, write)
 
     def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
         """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never

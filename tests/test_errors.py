@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import os
+from collections.abc import Iterator
+
 import pytest
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from minio import Minio
 
 from django_minio_backend import BucketDoesNotExist, MinioBackend, MinioBackendError
+from django_minio_backend.testing import remove_bucket
 
+from .reliability.conftest import SMALL_PARTS, MiB
 from .reliability.faults import full_text
-from .s3 import Endpoint, new_bucket_name
+from .s3 import CountingPoolManager, Endpoint, new_bucket_name
 
 
 def test_missing_bucket_error_says_how_to_fix_it(s3_endpoint: Endpoint):
@@ -17,16 +24,48 @@ def test_missing_bucket_error_says_how_to_fix_it(s3_endpoint: Endpoint):
         storage.save("a.txt", ContentFile(b"x"))
 
 
-def test_bucket_check_on_save_creates_the_missing_bucket(s3_client):
+@pytest.fixture
+def missing_bucket(s3_client: Minio) -> Iterator[str]:
+    """A bucket name that does not exist yet; removed with its objects if a test creates it."""
     name = new_bucket_name("auto")
-    storage = MinioBackend(name, MINIO_BUCKET_CHECK_ON_SAVE=True)
-    try:
-        saved = storage.save("a.txt", ContentFile(b"created on save"))
-        assert storage.open(saved).read() == b"created on save"
-    finally:
-        for item in s3_client.list_objects(name, recursive=True):
-            s3_client.remove_object(name, item.object_name)
-        s3_client.remove_bucket(name)
+    yield name
+    remove_bucket(s3_client, name)
+
+
+@pytest.mark.parametrize("inspect", [MinioBackend.exists, MinioBackend.size, MinioBackend.get_modified_time])
+def test_a_missing_bucket_is_not_reported_as_a_missing_object(missing_bucket: str, inspect):
+    with pytest.raises(BucketDoesNotExist, match="initialize_buckets"):
+        inspect(MinioBackend(missing_bucket), "a.txt")
+
+
+def test_a_missing_object_costs_one_request_once_its_bucket_is_known(bucket: str):
+    counter = CountingPoolManager()
+    storage = MinioBackend(bucket, MINIO_HTTP_CLIENT=counter)
+    assert not storage.exists("first.txt")
+    assert counter.methods() == ["HEAD", "HEAD"]  # the object, then its bucket
+    counter.reset()
+    assert not storage.exists("second.txt")
+    with pytest.raises(FileNotFoundError):
+        storage.size("second.txt")
+    assert counter.methods() == ["HEAD", "HEAD"]
+
+
+@pytest.mark.parametrize("size", [1, 12 * MiB], ids=["small", "multipart"])
+@pytest.mark.parametrize("overwrite", [False, True], ids=["new-name", "overwrite"])
+def test_bucket_check_on_save_creates_the_missing_bucket(missing_bucket: str, size: int, overwrite: bool):
+    storage = MinioBackend(missing_bucket, MINIO_BUCKET_CHECK_ON_SAVE=True, allow_overwrite=overwrite, **SMALL_PARTS)
+    data = os.urandom(size)
+    saved = storage.save("a.bin", File(io.BytesIO(data), "a.bin"))
+    assert storage.open(saved).read() == data
+
+
+@pytest.mark.parametrize("mode", ["wb", "xb"])
+def test_writing_through_open_honours_bucket_check_on_save(missing_bucket: str, mode: str):
+    with pytest.raises(BucketDoesNotExist), MinioBackend(missing_bucket).open("a.txt", mode) as file:
+        file.write(b"nowhere to go")
+    with MinioBackend(missing_bucket, MINIO_BUCKET_CHECK_ON_SAVE=True).open("a.txt", mode) as file:
+        file.write(b"created on write")
+    assert MinioBackend(missing_bucket).open("a.txt").read() == b"created on write"
 
 
 def test_wrong_secret_is_reported_without_the_secret(bucket: str, s3_endpoint: Endpoint):
