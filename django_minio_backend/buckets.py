@@ -91,10 +91,17 @@ def plan(uses: Iterable[StorageUse]) -> tuple[list[Plan], list[Problem]]:
     plans: dict[ConnectionSettings, Plan] = {}
     problems: list[Problem] = []
     hook_sources: list[tuple[Plan, tuple[str, ...], Any]] = []
+    uses = list(uses)
+    # Static files are public whatever the lists say (as in 2.x-4.x); checks.py warns (W005).
+    served_publicly = {
+        use.storage.bucket
+        for use in uses
+        if use.uses_bucket and use.storage.is_public and use.storage.bucket not in use.storage.settings.public_buckets
+    }
     for use in uses:
         config = use.storage.settings
         current = plans.setdefault(config.connection, Plan(config.connection))
-        wanted = [(name, False) for name in config.private_buckets]
+        wanted = [(name, False) for name in config.private_buckets if name not in served_publicly]
         wanted += [(name, True) for name in config.public_buckets]
         if use.uses_bucket:
             wanted.append((use.storage.bucket, use.storage.is_public))
@@ -123,8 +130,7 @@ def _conflict(name: str) -> Problem:
     return Problem(
         "E006",
         f"Bucket {name!r} is configured both private and public.",
-        "List it in only one of MINIO_PRIVATE_BUCKETS and MINIO_PUBLIC_BUCKETS "
-        "(MINIO_STATIC_FILES_BUCKET is always public).",
+        "List it in only one of MINIO_PRIVATE_BUCKETS and MINIO_PUBLIC_BUCKETS.",
     )
 
 

@@ -85,7 +85,15 @@ def _storage_problems(use: StorageUse, options_origin: str) -> Iterator[checks.C
         return
     if reason := bucket_name_problem(bucket):
         yield Problem("E005", f"{use.origin} uses an invalid bucket name {bucket!r}.", f"S3 requires {reason}.")
-    declared = (*use.storage.settings.private_buckets, *public)
+    private = use.storage.settings.private_buckets
+    if use.storage.is_public and bucket in private and bucket not in public:
+        yield checks.Warning(
+            f"{use.origin} serves static files publicly from bucket {bucket!r}, which MINIO_PRIVATE_BUCKETS "
+            "lists; initialize_buckets makes it public.",
+            hint="Move it to MINIO_PUBLIC_BUCKETS (or drop it from MINIO_PRIVATE_BUCKETS) to say so.",
+            id="django_minio_backend.W005",
+        )
+    declared = (*private, *public)
     if use.model_field is not None and bucket not in declared and not use.storage.is_public:
         yield checks.Warning(
             f"{use.origin} stores files in bucket {bucket!r}, which is in neither MINIO_PRIVATE_BUCKETS "

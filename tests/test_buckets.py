@@ -218,6 +218,23 @@ def test_storages_under_any_alias_are_covered(project: Project, s3_endpoint: End
         empty_and_remove_bucket(project.client, media)
 
 
+def test_a_static_bucket_listed_as_private_is_served_publicly_with_a_warning(project: Project):
+    """2.x-4.x made the static bucket public whatever the lists said; settings that list it
+    as private keep working, and the check says so."""
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django_minio_backend.models.MinioBackendStatic"},
+    }
+    with project.settings(STORAGES=storages, MINIO_STATIC_FILES_BUCKET=project.private):
+        messages = check_configuration()
+        output = initialize()
+    assert [m.id for m in messages] == ["django_minio_backend.W005"], messages
+    assert project.private in messages[0].msg and messages[0].hint
+    assert f"{project.private}: created in region us-east-1; policy set: anonymous read (not listable)" in output
+    project.put(project.private, "app.css")
+    assert project.anonymous(project.private, "app.css") == 200
+
+
 def test_the_policy_hook_example_applies_cleanly(project: Project, s3_client: Minio):
     example = runpy.run_path(str(Path(__file__).parent.parent / "examples" / "policy_hook.example.py"))
     names = {key: example[key] for key in ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_POLICY_HOOKS")}
