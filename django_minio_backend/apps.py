@@ -32,8 +32,8 @@ class DjangoMinioBackendConfig(MinioBackendConfig):
     def ready(self) -> None:
         super().ready()
         from .discovery import project_storages
-        from .startup import check_buckets_on_start
+        from .startup import check_buckets_on_start, wants_start_check
 
         uses = project_storages()
-        if any(use.storage.settings.consistency_check_on_start for use in uses):
+        if any(map(wants_start_check, uses)):
             check_buckets_on_start(uses)

@@ -20,6 +20,7 @@ from .buckets import Problem, StorageUse, plan
 from .conf import S3_MAX_PRESIGN_EXPIRY, endpoint_problem
 from .discovery import project_storages
 from .names import bucket_name_problem
+from .startup import wants_start_check
 from .staticfiles import MinioBackendStatic
 
 _BUCKET_SETTINGS = ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_LISTABLE_BUCKETS")
@@ -104,13 +105,11 @@ def _storage_problems(use: StorageUse, options_origin: str) -> Iterator[checks.C
         )
 
 
-def _start_check_warning() -> Iterator[checks.CheckMessage]:
+def _start_check_warning(uses: list[StorageUse]) -> Iterator[checks.CheckMessage]:
     from .apps import DjangoMinioBackendConfig
 
     config = apps.get_app_config("django_minio_backend")
-    if getattr(settings, "MINIO_CONSISTENCY_CHECK_ON_START", False) and not isinstance(
-        config, DjangoMinioBackendConfig
-    ):
+    if any(map(wants_start_check, uses)) and not isinstance(config, DjangoMinioBackendConfig):
         yield checks.Warning(
             "MINIO_CONSISTENCY_CHECK_ON_START is True, but the on-start check only runs with "
             "'django_minio_backend.apps.DjangoMinioBackendConfig' in INSTALLED_APPS.",
@@ -137,7 +136,7 @@ def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     ]
     if not any(isinstance(item, Problem) for item in found):
         found += plan(uses)[1]
-    found += _start_check_warning()
+    found += _start_check_warning(uses)
     messages: list[checks.CheckMessage] = []
     for message in map(_as_message, found):
         if message not in messages:

@@ -164,7 +164,6 @@ class MinioSettings:
     default_bucket: str
     static_bucket: str
     bucket_check_on_save: bool
-    consistency_check_on_start: bool
     multipart_threshold: int
     multipart_part_size: int
     multipart_parallel: int
@@ -220,7 +219,6 @@ class MinioSettings:
             default_bucket=str(o["MINIO_DEFAULT_BUCKET"] or o["MINIO_MEDIA_FILES_BUCKET"]),
             static_bucket=str(o["MINIO_STATIC_FILES_BUCKET"]),
             bucket_check_on_save=bool(o["MINIO_BUCKET_CHECK_ON_SAVE"]),
-            consistency_check_on_start=bool(o["MINIO_CONSISTENCY_CHECK_ON_START"]),
             multipart_threshold=_positive("MINIO_MULTIPART_THRESHOLD", o["MINIO_MULTIPART_THRESHOLD"]),
             multipart_part_size=part_size,
             multipart_parallel=_positive("MINIO_MULTIPART_PARALLEL", o["MINIO_MULTIPART_PARALLEL"]),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .buckets import StorageUse, initialize
 from .errors import MinioBackendError
 
@@ -13,6 +15,15 @@ logger = logging.getLogger("django_minio_backend")
 
 class ConsistencyCheckFailed(MinioBackendError):
     """The buckets could not be checked or corrected at start-up."""
+
+
+def wants_start_check(use: StorageUse) -> bool:
+    """Whether ``MINIO_CONSISTENCY_CHECK_ON_START`` is on for this storage. Read without
+    validating the other options, so a mistake in them is left to the system checks."""
+    try:
+        return bool(use.storage.option_values()["MINIO_CONSISTENCY_CHECK_ON_START"])
+    except ImproperlyConfigured:
+        return False
 
 
 def check_buckets_on_start(uses: Sequence[StorageUse]) -> None:

@@ -83,6 +83,19 @@ def test_options_of_any_alias_are_checked():
     assert "MINIO_TYPO" in messages[0].msg and "STORAGES['media']" in messages[0].msg
 
 
+def test_start_check_asked_in_an_alias_needs_the_checking_app():
+    storages = {
+        "default": {"BACKEND": "django_minio_backend.models.MinioBackend"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "media": {
+            "BACKEND": "django_minio_backend.models.MinioBackend",
+            "OPTIONS": {"MINIO_CONSISTENCY_CHECK_ON_START": True},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        assert [m.id for m in check_configuration()] == ["django_minio_backend.W003"]
+
+
 def test_undeclared_field_bucket_warning_points_at_the_field():
     with override_settings(MINIO_PRIVATE_BUCKETS=[]):
         (message,) = check_configuration()

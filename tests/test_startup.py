@@ -90,3 +90,12 @@ def test_plain_app_does_no_network_io_at_start(tmp_path: Path, s3_endpoint: Endp
         with pytest.raises(BlockingIOError):
             listener.accept()  # nobody connected
     assert result.returncode == 0 and "started" in result.stdout, result.stderr
+
+
+def test_a_mistake_in_the_options_is_left_to_the_checks_when_the_start_check_is_off(
+    tmp_path: Path, s3_endpoint: Endpoint
+):
+    result = start_django(
+        tmp_path, CHECKED_APP, s3_endpoint, MINIO_CONSISTENCY_CHECK_ON_START=False, MINIO_MULTIPART_PART_SIZE=1024
+    )
+    assert result.returncode == 0 and "started" in result.stdout, result.stderr
