@@ -141,11 +141,11 @@ def content_md5(data: bytes) -> str:
     corrupted on the way is never stored. The signed ``x-amz-content-sha256`` that
     minio sends over HTTP is not enough: not every server checks it against the body.
     """
-    return base64.b64encode(bytes.fromhex(_md5_hex(data))).decode()
+    return base64.b64encode(bytes.fromhex(md5_etag(data))).decode()
 
 
-def _md5_hex(data: bytes) -> str:
-    """MD5 as S3 writes it in the ETag of an object stored by one PUT."""
+def md5_etag(data: bytes) -> str:
+    """The ETag S3 gives an object stored with one PUT: the hex MD5 of its bytes."""
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
@@ -175,7 +175,7 @@ def put_bytes(
         client._execute("PUT", bucket, key, body=data, headers=headers)
     except S3Error as exc:
         if if_absent and _taken(exc):
-            if _resent(exc) and _stored_etag(client, bucket, key) == _md5_hex(data):
+            if _resent(exc) and _stored_etag(client, bucket, key) == md5_etag(data):
                 return  # the first attempt stored it, and its answer was lost
             raise ObjectExists(key) from exc
         raise
@@ -201,7 +201,7 @@ def _multipart_etag(part_etags: list[str]) -> str | None:
         digests = b"".join(bytes.fromhex(etag.strip('"')) for etag in part_etags)
     except ValueError:  # not MD5s (e.g. encrypted parts): the completed ETag cannot be predicted
         return None
-    return f"{_md5_hex(digests)}-{len(part_etags)}"
+    return f"{md5_etag(digests)}-{len(part_etags)}"
 
 
 def s3_error(response: BaseHTTPResponse, code: str, message: str | None) -> S3Error:
