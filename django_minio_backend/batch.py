@@ -20,11 +20,12 @@ stored objects stay as they were) and cancels uploads that have not started.
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+from .transfer import md5_etag
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,6 @@ class Listed:
     size: int
     etag: str
     last_modified: datetime  # aware UTC
-
-
-def md5_etag(data: bytes) -> str:
-    """The ETag S3 gives an object stored with one PUT: the hex MD5 of its bytes."""
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 class Batch:

@@ -1,9 +1,13 @@
-"""Finding the project's MinioBackend storages: ``STORAGES`` aliases, model fields and settings.
+"""Finding the project's MinioBackend storages (``STORAGES`` aliases, model fields and settings)
+and the file names model rows reference.
 
-Building a storage sends no request, so discovery is free of network I/O.
+Building a storage sends no request, so finding storages is free of network I/O;
+only ``referenced_names`` reads (the database).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 
 from django.apps import apps
 from django.conf import settings
@@ -32,14 +36,35 @@ def _alias_uses() -> list[StorageUse]:
     ]
 
 
+def file_fields() -> list[FileField]:
+    """Every ``FileField`` (``ImageField`` included) of every installed model, whatever its storage.
+
+    A field inherited from a concrete parent model is listed once, on the parent.
+    """
+    return [field for model in apps.get_models() for field in model._meta.local_fields if isinstance(field, FileField)]
+
+
+def referenced_names(fields: Iterable[FileField]) -> Iterator[str]:
+    """Every non-empty file name the rows of ``fields`` hold, each once.
+
+    Rows are read through the base manager, so rows a custom default manager hides
+    (soft-deleted ones, say) still count: their files are still referenced.
+    """
+    seen: set[str] = set()
+    for field in fields:
+        rows = field.model._base_manager.exclude(**{field.attname: ""})
+        for name in rows.values_list(field.attname, flat=True).iterator():
+            if name and name not in seen:
+                seen.add(name)
+                yield str(name)
+
+
 def _field_uses() -> list[StorageUse]:
-    uses = []
-    for model in apps.get_models():
-        for field in model._meta.local_fields:
-            if isinstance(field, FileField) and isinstance(field.storage, MinioBackend):
-                origin = f"{model._meta.label}.{field.name}"
-                uses.append(StorageUse(field.storage, origin, model_field=field))
-    return uses
+    return [
+        StorageUse(field.storage, f"{field.model._meta.label}.{field.name}", model_field=field)
+        for field in file_fields()
+        if isinstance(field.storage, MinioBackend)
+    ]
 
 
 def project_storages() -> list[StorageUse]:

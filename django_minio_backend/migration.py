@@ -17,9 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.apps import apps
 from django.core.files.storage import Storage
-from django.db.models import FileField
 
 from .errors import MinioBackendError, translated_errors
 from .names import object_key
@@ -62,19 +60,6 @@ def all_names(source: Storage, directory: str = "") -> Iterator[str]:
         yield posixpath.join(directory, file_name)
     for sub in sorted(directories):
         yield from all_names(source, posixpath.join(directory, sub))
-
-
-def referenced_names() -> Iterator[str]:
-    """Every file name a model ``FileField`` row holds, each once."""
-    seen: set[str] = set()
-    for model in apps.get_models():
-        for field in model._meta.local_fields:
-            if isinstance(field, FileField):
-                names = model._default_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)
-                for name in names.iterator():
-                    if name and name not in seen:
-                        seen.add(name)
-                        yield str(name)
 
 
 def stored_copy_matches(target: MinioBackend, key: str, expected: Fingerprint) -> bool | None:

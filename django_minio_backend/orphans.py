@@ -17,6 +17,7 @@ from minio.deleteobjects import DeleteObject
 
 from . import transfer
 from .buckets import StorageUse
+from .discovery import referenced_names
 from .errors import translated_errors
 from .storage import MinioBackend
 from .transfer import PROBE_PREFIX, IncompleteUpload
@@ -53,16 +54,6 @@ def scopes(uses: Iterable[StorageUse], only_bucket: str | None = None) -> list[B
     return list(found.values())
 
 
-def _referenced(scope: BucketScope) -> set[str]:
-    names: set[str] = set()
-    for use in scope.fields:
-        model_field = use.model_field
-        assert model_field is not None
-        rows = model_field.model._default_manager.exclude(**{model_field.attname: ""})
-        names.update(str(name) for name in rows.values_list(model_field.attname, flat=True).iterator() if name)
-    return names
-
-
 def find_orphans(scope: BucketScope, grace: timedelta) -> Iterator[Orphan]:
     """Objects of the scope's bucket older than ``grace`` that no row references.
 
@@ -76,7 +67,7 @@ def find_orphans(scope: BucketScope, grace: timedelta) -> Iterator[Orphan]:
             for item in storage.client.list_objects(storage.bucket, recursive=True)
             if item.last_modified is not None and not str(item.object_name).startswith(PROBE_PREFIX)
         ]
-    referenced = _referenced(scope)
+    referenced = set(referenced_names(use.model_field for use in scope.fields if use.model_field is not None))
     return (orphan for orphan in listed if orphan.key not in referenced and orphan.last_modified < cutoff)
 
 

@@ -33,6 +33,7 @@ from xml.sax.saxutils import escape
 import urllib3.exceptions
 from minio import Minio
 from minio.error import MinioException, S3Error
+from urllib3 import BaseHTTPResponse
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +141,11 @@ def content_md5(data: bytes) -> str:
     corrupted on the way is never stored. The signed ``x-amz-content-sha256`` that
     minio sends over HTTP is not enough: not every server checks it against the body.
     """
-    return base64.b64encode(bytes.fromhex(_md5_hex(data))).decode()
+    return base64.b64encode(bytes.fromhex(md5_etag(data))).decode()
 
 
-def _md5_hex(data: bytes) -> str:
-    """MD5 as S3 writes it in the ETag of an object stored by one PUT."""
+def md5_etag(data: bytes) -> str:
+    """The ETag S3 gives an object stored with one PUT: the hex MD5 of its bytes."""
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
@@ -174,7 +175,7 @@ def put_bytes(
         client._execute("PUT", bucket, key, body=data, headers=headers)
     except S3Error as exc:
         if if_absent and _taken(exc):
-            if _resent(exc) and _stored_etag(client, bucket, key) == _md5_hex(data):
+            if _resent(exc) and _stored_etag(client, bucket, key) == md5_etag(data):
                 return  # the first attempt stored it, and its answer was lost
             raise ObjectExists(key) from exc
         raise
@@ -200,14 +201,20 @@ def _multipart_etag(part_etags: list[str]) -> str | None:
         digests = b"".join(bytes.fromhex(etag.strip('"')) for etag in part_etags)
     except ValueError:  # not MD5s (e.g. encrypted parts): the completed ETag cannot be predicted
         return None
-    return f"{_md5_hex(digests)}-{len(part_etags)}"
+    return f"{md5_etag(digests)}-{len(part_etags)}"
 
 
-def _xml_child(body: bytes, tag: str) -> str | None:
-    root = ET.fromstring(body)  # noqa: S314 - answers of the configured server, parsed as minio does
+def s3_error(response: BaseHTTPResponse, code: str, message: str | None) -> S3Error:
+    """The ``S3Error`` for an error answer, built alike on every supported minio: 7.2.0
+    takes ``response`` last and later releases take it first, so only keywords are stable."""
+    return S3Error(response=response, code=code, message=message, resource=None, request_id=None, host_id=None)
+
+
+def _xml_child(response: BaseHTTPResponse, tag: str) -> str | None:
+    """The text of ``tag`` in the XML answer; raises ``S3Error`` if the answer is an error."""
+    root = ET.fromstring(response.data)  # noqa: S314 - answers of the configured server, parsed as minio does
     if root.tag == "Error" or root.tag.endswith("}Error"):
-        code = root.findtext("Code") or "InternalError"
-        raise S3Error(None, code, root.findtext("Message"), None, None, None)  # type: ignore[arg-type]
+        raise s3_error(response, root.findtext("Code") or "InternalError", root.findtext("Message"))
     return root.findtext(_S3_NS + tag) or root.findtext(tag)
 
 
@@ -231,9 +238,9 @@ def put_multipart(
     response = client._execute(
         "POST", bucket, key, headers=_headers(content_type, False, extra_headers), query_params={"uploads": ""}
     )
-    upload_id = _xml_child(response.data, "UploadId")
+    upload_id = _xml_child(response, "UploadId")
     if not upload_id:
-        raise S3Error(None, "InvalidResponse", "no UploadId in answer", None, None, None)  # type: ignore[arg-type]
+        raise s3_error(response, "InvalidResponse", "no UploadId in answer")
     try:
         etags = _upload_parts(client, bucket, key, upload_id, parts, parallel)
         body = "".join(
@@ -246,7 +253,7 @@ def put_multipart(
                 "POST", bucket, key, body=complete,
                 headers=_headers("application/xml", if_absent), query_params={"uploadId": upload_id},
             )  # fmt: skip
-            _xml_child(response.data, "ETag")  # S3 may report a failed completion inside a 200 answer
+            _xml_child(response, "ETag")  # S3 may report a failed completion inside a 200 answer
         except S3Error as exc:
             if if_absent and _taken(exc):
                 raise ObjectExists(key) from exc

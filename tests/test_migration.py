@@ -13,7 +13,7 @@ from django.test import override_settings
 from minio import Minio
 
 from .s3 import CountingPoolManager
-from .testapp.models import PrivateAttachment
+from .testapp.models import LocalAttachment, PrivateAttachment, SoftDeletedAttachment
 
 FILES = {
     "2024-01-01/report.pdf": b"%PDF-1.7 report",
@@ -104,3 +104,19 @@ def test_referenced_copies_only_what_rows_refer_to(media: Path, bucket: str, s3_
     assert "1 referenced file(s) are not in the source" in output
     assert "1 copied, 0 skipped, 0 failed" in output
     assert list(stored(s3_client, bucket)) == ["2024-01-01/report.pdf"]
+
+
+@pytest.mark.django_db
+def test_referenced_copies_files_of_rows_the_default_manager_hides(media: Path, bucket: str, s3_client: Minio):
+    SoftDeletedAttachment.objects.create(file="2024-01-01/report.pdf", deleted=True)
+    output = migrate("--source-dir", str(media), "--bucket", bucket, "--referenced")
+    assert "1 copied, 0 skipped, 0 failed" in output
+    assert list(stored(s3_client, bucket)) == ["2024-01-01/report.pdf"]
+
+
+@pytest.mark.django_db
+def test_referenced_counts_fields_not_yet_on_minio(media: Path, bucket: str, s3_client: Minio):
+    LocalAttachment.objects.create(file="photos/été à Zürich.jpg")
+    output = migrate("--source-dir", str(media), "--bucket", bucket, "--referenced")
+    assert "1 copied, 0 skipped, 0 failed" in output
+    assert list(stored(s3_client, bucket)) == ["photos/été à Zürich.jpg"]

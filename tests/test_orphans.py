@@ -10,15 +10,15 @@ from django.core.management import CommandError, call_command
 
 from django_minio_backend import MinioBackend, transfer
 
-from .testapp.models import PrivateAttachment
+from .testapp.models import PrivateAttachment, SoftDeletedAttachment
 
 pytestmark = pytest.mark.django_db
 BUCKET = "django-backend-dev-private"
 
 
-def orphans(*args: str) -> str:
+def orphans(*args: str, bucket: str = BUCKET) -> str:
     out = StringIO()
-    call_command("clean_orphaned_minio_files", "--bucket", BUCKET, *args, stdout=out)
+    call_command("clean_orphaned_minio_files", "--bucket", bucket, *args, stdout=out)
     return out.getvalue()
 
 
@@ -44,6 +44,16 @@ def test_delete_removes_only_orphans(stored: dict[str, str]):
     storage = MinioBackend(BUCKET)
     assert not storage.exists(stored["orphan"])
     assert storage.exists(stored["kept"])
+
+
+def test_files_of_rows_the_default_manager_hides_are_no_orphans():
+    row = SoftDeletedAttachment.objects.create(file=ContentFile(b"in the bin", name="soft-deleted.txt"))
+    SoftDeletedAttachment.objects.filter(pk=row.pk).update(deleted=True)
+    assert not SoftDeletedAttachment.objects.filter(pk=row.pk).exists()
+    bucket = row.file.storage.bucket
+    output = orphans("--grace-hours", "0", "--delete", bucket=bucket)
+    assert row.file.name not in output
+    assert MinioBackend(bucket).exists(row.file.name)
 
 
 def test_recent_objects_are_within_the_grace_period(stored: dict[str, str]):

@@ -8,7 +8,7 @@ import os
 
 from django.core.files.base import File
 
-from django_minio_backend import MinioBackend
+from django_minio_backend import MinioBackend, transfer
 
 from .s3 import CountingPoolManager
 
@@ -57,3 +57,10 @@ def test_a_part_is_read_only_when_fewer_than_parallel_parts_are_in_flight(bucket
         held = part + 1 - done  # parts read but not yet taken by the server, this one included
         assert held <= PARALLEL, (offset, part, done)
     assert hashlib.sha256(storage.open(name).read()).digest() == hashlib.sha256(data).digest()
+
+
+def test_md5_etag_is_the_etag_the_server_gives_a_single_put(storage: MinioBackend):
+    data = os.urandom(1000)
+    name = storage.save("one-put.bin", io.BytesIO(data))
+    etag = storage.client.stat_object(storage.bucket, name).etag
+    assert transfer.md5_etag(data) == etag.strip('"')

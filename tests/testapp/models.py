@@ -19,3 +19,23 @@ class PublicAttachment(models.Model):
         storage=MinioBackend(bucket_name="django-backend-dev-public"),
         upload_to=iso_date_prefix,
     )
+
+
+class LocalAttachment(models.Model):
+    """A field still on the default storage (local disk), as before its files move to MinIO."""
+
+    file = models.FileField()
+
+
+class VisibleAttachments(models.Manager["SoftDeletedAttachment"]):
+    def get_queryset(self) -> models.QuerySet["SoftDeletedAttachment"]:
+        return super().get_queryset().filter(deleted=False)
+
+
+class SoftDeletedAttachment(models.Model):
+    """Soft deletion: a deleted row stays, hidden by the default manager, and its file is kept."""
+
+    file = models.FileField(storage=MinioBackend(bucket_name="django-backend-dev-public"))
+    deleted = models.BooleanField(default=False)
+
+    objects = VisibleAttachments()

@@ -10,7 +10,8 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 
-from django_minio_backend.migration import Result, all_names, copy_files, referenced_names
+from django_minio_backend.discovery import file_fields, referenced_names
+from django_minio_backend.migration import Result, all_names, copy_files
 from django_minio_backend.storage import MinioBackend
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         if options["jobs"] < 1:
             raise CommandError("--jobs must be at least 1.")
         source, target = self._source(options), self._target(options)
-        names = list(referenced_names() if options["referenced"] else all_names(source))
+        names = list(referenced_names(file_fields()) if options["referenced"] else all_names(source))
         if options["referenced"]:
             present = [name for name in names if source.exists(name)]
             if len(present) < len(names):
