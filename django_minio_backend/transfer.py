@@ -331,22 +331,32 @@ class IncompleteUpload:
 
 
 def incomplete_uploads(client: Minio, bucket: str, prefix: str = "") -> Iterator[IncompleteUpload]:
-    """The bucket's incomplete multipart uploads of keys starting with ``prefix`` (ListMultipartUploads)."""
+    """The bucket's incomplete multipart uploads of keys starting with ``prefix`` (ListMultipartUploads).
+    A truncated answer that gives no place to continue from raises instead of asking again forever."""
     # Keys come XML-escaped, not URL-encoded: some servers claim encoding-type=url but do not apply it.
     query: Fields = {"uploads": "", "prefix": prefix}
     while True:
-        root = ET.fromstring(client._execute("GET", bucket, query_params=query).data)  # noqa: S314 - as _xml_child
+        response = client._execute("GET", bucket, query_params=query)
+        root = ET.fromstring(response.data)  # noqa: S314 - as _xml_child
+        last = None
         for upload in root.iter(_S3_NS + "Upload"):
             initiated = upload.findtext(_S3_NS + "Initiated")
-            yield IncompleteUpload(
+            last = IncompleteUpload(
                 upload.findtext(_S3_NS + "Key") or "",
                 upload.findtext(_S3_NS + "UploadId") or "",
                 datetime.fromisoformat(initiated.replace("Z", "+00:00")) if initiated else None,
             )
+            yield last
         if root.findtext(_S3_NS + "IsTruncated") != "true":
             return
-        query["key-marker"] = root.findtext(_S3_NS + "NextKeyMarker") or ""
-        query["upload-id-marker"] = root.findtext(_S3_NS + "NextUploadIdMarker") or ""
+        # Servers that leave out the next markers mean the last upload listed.
+        markers = (
+            root.findtext(_S3_NS + "NextKeyMarker") or (last.key if last else ""),
+            root.findtext(_S3_NS + "NextUploadIdMarker") or (last.upload_id if last else ""),
+        )
+        if not markers[0] or markers == (query.get("key-marker"), query.get("upload-id-marker")):
+            raise s3_error(response, "InvalidResponse", "a truncated list of uploads gave no place to continue from")
+        query["key-marker"], query["upload-id-marker"] = markers
 
 
 def stale_uploads(client: Minio, bucket: str, *, older_than: timedelta, prefix: str = "") -> list[IncompleteUpload]:

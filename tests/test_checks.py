@@ -85,7 +85,7 @@ def test_options_of_any_alias_are_checked():
 
 def test_start_check_asked_in_an_alias_needs_the_checking_app():
     storages = {
-        "default": {"BACKEND": "django_minio_backend.models.MinioBackend"},
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         "media": {
             "BACKEND": "django_minio_backend.models.MinioBackend",
