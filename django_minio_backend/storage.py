@@ -317,9 +317,8 @@ class MinioBackend(Storage):
         """Shorten the file's root so ``key`` fits ``max_length``, as Django does."""
         if not max_length or len(key) <= max_length:
             return key
-        directory, file_name = posixpath.split(key)
-        extension = "".join(pathlib.PurePosixPath(file_name).suffixes)
-        root = file_name.removesuffix(extension)[: max_length - len(key)]
+        directory, root, extension = _split_name(key)
+        root = root[: max_length - len(key)]
         if not root:
             raise SuspiciousFileOperation(f"Storage cannot fit {key!r} into max_length={max_length}.")
         return posixpath.join(directory, root + extension)
@@ -329,9 +328,7 @@ class MinioBackend(Storage):
         ``max_length`` by shortening the file's root, as Django's ``get_available_name()`` does."""
         if not max_length or len(key) <= max_length:
             yield key
-        directory, file_name = posixpath.split(key)
-        extension = "".join(pathlib.PurePosixPath(file_name).suffixes)
-        root = file_name.removesuffix(extension)
+        directory, root, extension = _split_name(key)
         while True:
             candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
             overflow = len(candidate) - max_length if max_length else 0
@@ -392,3 +389,10 @@ class MinioBackend(Storage):
     def __repr__(self) -> str:
         bucket = self._bucket_name or "<default bucket>"
         return f"<{type(self).__name__} bucket={bucket!r}>"
+
+
+def _split_name(key: str) -> tuple[str, str, str]:
+    """``(directory, root, extensions)`` of an object key: ``"a/b.tar.gz"`` gives ``("a", "b", ".tar.gz")``."""
+    directory, file_name = posixpath.split(key)
+    extension = "".join(pathlib.PurePosixPath(file_name).suffixes)
+    return directory, file_name.removesuffix(extension), extension
