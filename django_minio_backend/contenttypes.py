@@ -56,12 +56,27 @@ ENCODED_TYPES: dict[str, str] = {
 }
 
 
+# Types a browser runs scripts in. An upload's declared type is the sender's claim: one of
+# these is kept only when the name says the same, so "avatar.png" sent as text/html is not
+# stored as a page that runs on the storage's origin.
+ACTIVE_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml", "text/javascript"}
+)
+
+
 def content_type(key: str, content: Any = None) -> str:
     """The type to store ``key`` with: the ``content_type`` that ``content`` declares (an upload's),
-    else the type of the name's extension, else ``application/octet-stream``."""
-    declared = getattr(content, "content_type", None)
-    if declared:
-        return str(declared)
+    else the type of the name's extension, else ``application/octet-stream``. A declared type
+    that browsers run scripts in counts only when the extension gives that type too."""
+    by_name = _type_of_name(key)
+    declared = str(getattr(content, "content_type", None) or "")
+    base = declared.split(";")[0].strip().lower()
+    if declared and (base not in ACTIVE_TYPES or base == by_name):
+        return declared
+    return by_name
+
+
+def _type_of_name(key: str) -> str:
     extension = posixpath.splitext(key)[1].lower()
     if extension in WEB_TYPES:
         return WEB_TYPES[extension]

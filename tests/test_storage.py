@@ -66,6 +66,23 @@ def test_upload_content_type_wins_then_guess_then_octet_stream(storage: MinioBac
     assert types == ["image/png", "text/css", "application/octet-stream"]
 
 
+@pytest.mark.parametrize(
+    ("name", "declared", "stored"),
+    [
+        ("avatar.png", "text/html", "image/png"),
+        ("notes", "text/html", "application/octet-stream"),
+        ("cv.pdf", "image/svg+xml", "application/pdf"),
+        ("page.html", "text/html; charset=utf-8", "text/html; charset=utf-8"),
+        ("logo.svg", "image/svg+xml", "image/svg+xml"),
+    ],
+)
+def test_a_declared_type_that_runs_scripts_needs_a_name_that_agrees(
+    storage: MinioBackend, s3_client: Minio, name: str, declared: str, stored: str
+):
+    saved = storage.save(name, SimpleUploadedFile(name, b"<script>alert(1)</script>", content_type=declared))
+    assert s3_client.stat_object(storage.bucket, saved).content_type == stored
+
+
 def test_non_seekable_content_of_unknown_size(storage: MinioBackend):
     data = os.urandom(300_000)
     name = storage.save("stream.bin", File(NonSeekable(data), "stream.bin"))
