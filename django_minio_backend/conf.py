@@ -3,11 +3,20 @@
 Values come from three layers, the later winning:
 
 1. top-level ``MINIO_*`` settings (the 2.x/3.x style);
-2. ``STORAGES[alias]["OPTIONS"]`` of the alias named by ``storage_name``
-   (the 4.x style), or of ``"default"`` when a bare ``MinioBackend(...)`` is
-   put on a FileField and the default storage is a MinioBackend;
-3. options passed to the constructor (which is how Django hands over OPTIONS
-   when it builds ``STORAGES[alias]`` itself).
+2. ``STORAGES[alias]["OPTIONS"]`` (the 4.x style): of the alias named by
+   ``storage_name``; else of ``"default"`` when the default storage is a
+   MinioBackend, so a ``MinioBackend(...)`` put on a FileField shares its
+   endpoint and keys;
+3. options passed to the constructor.
+
+Django builds ``STORAGES[alias]`` as ``Backend(**OPTIONS)`` without naming the
+alias, so those OPTIONS arrive as constructor options. Constructor options
+whose values are the very objects in the OPTIONS of an alias other than
+``"default"`` are read as that alias's storage: layer 2 is left out, and it
+never inherits the default alias's endpoint or bucket. Options written in
+code are other objects, equal or not, and sit on layer 2 of ``"default"``. An
+alias whose OPTIONS hold no ``MINIO_*`` option cannot be told from a bare
+``MinioBackend()`` and shares the default alias's OPTIONS.
 
 Django's settings object is only read, never changed.
 """
@@ -83,6 +92,18 @@ def _alias_options(alias: str, *, only_if_minio: bool) -> Mapping[str, Any]:
 
 
 @sensitive_variables()
+def _built_for_another_alias(options: Mapping[str, Any]) -> bool:
+    """Whether ``options`` are the OPTIONS objects of an alias other than ``"default"``."""
+    if not options:
+        return False
+    for alias, entry in (getattr(settings, "STORAGES", None) or {}).items():
+        own = {key: value for key, value in (entry.get("OPTIONS") or {}).items() if key in DEFAULTS}
+        if alias != "default" and own.keys() == options.keys() and all(options[k] is v for k, v in own.items()):
+            return True
+    return False
+
+
+@sensitive_variables()
 def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
     """Merge the three layers into one mapping with every option present.
 
@@ -95,10 +116,10 @@ def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dic
         )
     if storage_name is not None:
         alias_options = _alias_options(storage_name, only_if_minio=False)
-    elif not options:
-        alias_options = _alias_options("default", only_if_minio=True)
-    else:
+    elif _built_for_another_alias(options):
         alias_options = {}
+    else:
+        alias_options = _alias_options("default", only_if_minio=True)
     merged = {key: getattr(settings, key, default) for key, default in DEFAULTS.items()}
     merged.update(alias_options)
     merged.update(options)

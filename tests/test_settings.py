@@ -58,6 +58,35 @@ def test_default_storage_from_4x_storages_options(s3_endpoint: Endpoint, bucket:
         assert MinioBackend("x-bucket").settings.connection.endpoint == s3_endpoint.endpoint
 
 
+def test_constructor_options_sit_on_the_default_alias_options(s3_endpoint: Endpoint, bucket: str):
+    default = {"BACKEND": BACKEND, "OPTIONS": {**s3_endpoint.settings(), "MINIO_REGION": "eu-west-1"}}
+    with override_settings(MINIO_ENDPOINT="", STORAGES=storages_setting(default=default)):
+        storage = MinioBackend(bucket_name=bucket, MINIO_URL_EXPIRY_HOURS=timedelta(hours=1))
+        assert storage.settings.url_expiry == timedelta(hours=1)
+        assert storage.settings.connection.region == "eu-west-1"
+        name = storage.save("on-a-field.txt", __import__("io").BytesIO(b"field"))
+        assert storage.open(name).read() == b"field"
+
+
+def test_a_storage_django_builds_for_another_alias_keeps_only_that_alias_options():
+    default = {
+        "BACKEND": BACKEND,
+        "OPTIONS": {"MINIO_ENDPOINT": "default.example:9000", "MINIO_DEFAULT_BUCKET": "default-bucket"},
+    }
+    short_lived = {"BACKEND": BACKEND, "OPTIONS": {"MINIO_URL_EXPIRY_HOURS": timedelta(hours=1)}}
+    with override_settings(
+        MINIO_ENDPOINT="top-level.example:9000", STORAGES=storages_setting(default=default, short=short_lived)
+    ):
+        built_by_django = storages["short"]
+        assert built_by_django.settings.url_expiry == timedelta(hours=1)
+        assert built_by_django.settings.connection.endpoint == "top-level.example:9000"
+        assert built_by_django.settings.default_bucket != "default-bucket"
+        # The same options written in code are the FileField case: they sit on the default alias.
+        on_a_field = MinioBackend(MINIO_URL_EXPIRY_HOURS=timedelta(hours=1))
+        assert on_a_field.settings.connection.endpoint == "default.example:9000"
+        assert on_a_field.bucket == "default-bucket"
+
+
 def test_3x_media_bucket_name_is_the_default_bucket():
     with override_settings(MINIO_MEDIA_FILES_BUCKET="media-3x"):
         assert MinioBackend().bucket == "media-3x"
