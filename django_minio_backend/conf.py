@@ -1,13 +1,15 @@
 """Settings: the one place that reads ``MINIO_*`` values and their defaults.
 
-Values come from three layers, the later winning:
+Values come from four layers, the later winning:
 
 1. top-level ``MINIO_*`` settings (the 2.x/3.x style);
 2. ``STORAGES[alias]["OPTIONS"]`` (the 4.x style): of the alias named by
    ``storage_name``; else of ``"default"`` when the default storage is a
    MinioBackend, so a ``MinioBackend(...)`` put on a FileField shares its
    endpoint and keys;
-3. options passed to the constructor.
+3. options passed to the constructor;
+4. options forced with ``forced()`` (the test plugin points every storage at
+   its server this way).
 
 Django builds ``STORAGES[alias]`` as ``Backend(**OPTIONS)`` without naming the
 alias, so those OPTIONS arrive as constructor options. Constructor options
@@ -23,7 +25,8 @@ Django's settings object is only read, never changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -31,6 +34,7 @@ from typing import Any
 import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.dispatch import Signal
 from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
 
@@ -103,17 +107,56 @@ def _built_for_another_alias(options: Mapping[str, Any]) -> bool:
     return False
 
 
-@sensitive_variables()
-def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge the three layers into one mapping with every option present.
-
-    Unknown option names raise ``ImproperlyConfigured`` instead of being ignored.
-    """
+def _check_names(options: Mapping[str, Any]) -> None:
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
         raise ImproperlyConfigured(
             f"Unknown MinioBackend option(s): {', '.join(unknown)}. Known: {', '.join(sorted(DEFAULTS))}."
         )
+
+
+# The options of each forced() now in effect, innermost last; only the innermost applies.
+_forced: list[Mapping[str, Any]] = []
+
+forced_changed = Signal()
+"""Sent with ``setting`` (an option name) for each option whose forced value changes."""
+
+
+def _innermost_forced() -> Mapping[str, Any]:
+    return _forced[-1] if _forced else {}
+
+
+@contextmanager
+def forced(**options: Any) -> Iterator[None]:
+    """Within this block, ``options`` win over every other layer, constructor options
+    included, for every storage of the process.
+
+    Only the innermost ``forced()`` applies, so ``forced()`` with no options lifts
+    an outer one. Storages drop the settings they read on entry and on exit.
+    """
+    _check_names(options)
+    outer = _innermost_forced()
+    _forced.append(options)
+    try:
+        _announce(outer, options)
+        yield
+    finally:
+        _forced.pop()
+        _announce(options, outer)
+
+
+def _announce(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    for setting in sorted(before.keys() | after.keys()):
+        forced_changed.send(sender=forced, setting=setting)
+
+
+@sensitive_variables()
+def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge the four layers into one mapping with every option present.
+
+    Unknown option names raise ``ImproperlyConfigured`` instead of being ignored.
+    """
+    _check_names(options)
     if storage_name is not None:
         alias_options = _alias_options(storage_name, only_if_minio=False)
     elif _built_for_another_alias(options):
@@ -123,6 +166,7 @@ def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dic
     merged = {key: getattr(settings, key, default) for key, default in DEFAULTS.items()}
     merged.update(alias_options)
     merged.update(options)
+    merged.update(_innermost_forced())
     return merged
 
 

