@@ -6,10 +6,11 @@ default ``us-east-1``), so minio never has to ask the server for it.
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import replace
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import urllib3
 from django.core.exceptions import ImproperlyConfigured
@@ -142,11 +143,19 @@ def get_url_client(connection: ConnectionSettings, external_endpoint: str, exter
 
 
 def build_probe_client(connection: ConnectionSettings, timeout: float) -> Minio:
-    """A client for health checks: no retries, every wait bounded by ``timeout`` seconds."""
-    pool = urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=timeout, read=timeout),
-        retries=False,
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=connection.ca_certs,
-    )
+    """A client for health checks: no retries, every wait bounded by ``timeout`` seconds.
+
+    With ``MINIO_HTTP_CLIENT`` set it goes the way storage requests go: through a copy of
+    that pool manager (the same class and settings; a ``ProxyManager`` keeps its proxy)
+    with the probe's timeout and no retries. The user's pool manager is left unchanged.
+    """
+    limits: dict[str, Any] = {"timeout": urllib3.Timeout(connect=timeout, read=timeout), "retries": False}
+    user_pool = connection.http_client
+    if user_pool is None:
+        return _build(
+            connection, urllib3.PoolManager(**limits, cert_reqs="CERT_REQUIRED", ca_certs=connection.ca_certs)
+        )
+    pool = copy.copy(user_pool)
+    # Initialised again, the copy has pools of its own: a pool keeps the limits it was made with.
+    urllib3.PoolManager.__init__(pool, headers=user_pool.headers, **{**user_pool.connection_pool_kw, **limits})
     return _build(connection, pool)
