@@ -198,6 +198,13 @@ def _positive(name: str, value: Any, kind: type = int) -> Any:
     return kind(value)
 
 
+def _count(name: str, value: Any) -> int:
+    """A whole number of at least 0 (not a bool, a float or a string)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 0, got {value!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class ConnectionSettings:
     """What it takes to build a client; hashable so equal settings share one client."""
@@ -270,7 +277,7 @@ class MinioSettings:
                 region=str(o["MINIO_REGION"] or DEFAULTS["MINIO_REGION"]),
                 connect_timeout=_positive("MINIO_CONNECT_TIMEOUT", o["MINIO_CONNECT_TIMEOUT"], float),
                 read_timeout=_positive("MINIO_READ_TIMEOUT", o["MINIO_READ_TIMEOUT"], float),
-                max_retries=int(o["MINIO_MAX_RETRIES"]),
+                max_retries=_count("MINIO_MAX_RETRIES", o["MINIO_MAX_RETRIES"]),
                 ca_certs=o["MINIO_CA_CERTS"],
                 http_client=http_client,
             ),

@@ -14,6 +14,7 @@ from django.db.migrations.writer import MigrationWriter
 from django.test import override_settings
 
 from django_minio_backend import MinioBackend, MinioBackendStatic
+from django_minio_backend.checks import check_configuration
 
 from .s3 import CountingPoolManager, Endpoint
 
@@ -121,11 +122,26 @@ def test_unknown_alias_and_unknown_option_are_clear_errors():
         ("MINIO_PUBLIC_BUCKETS", "one-bucket", "must be a list"),
         ("MINIO_HTTP_CLIENT", object(), "PoolManager"),
         ("MINIO_CONNECT_TIMEOUT", 0, "positive"),
+        ("MINIO_MAX_RETRIES", 3.7, "MINIO_MAX_RETRIES must be a whole number"),
+        ("MINIO_MAX_RETRIES", -1, "MINIO_MAX_RETRIES must be a whole number"),
+        ("MINIO_MAX_RETRIES", True, "MINIO_MAX_RETRIES must be a whole number"),
+        ("MINIO_MAX_RETRIES", "abc", "MINIO_MAX_RETRIES must be a whole number"),
     ],
 )
 def test_invalid_values_name_the_option(option, value, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         MinioBackend("b", **{option: value}).settings
+
+
+def test_max_retries_zero_is_allowed():
+    assert MinioBackend("b", MINIO_MAX_RETRIES=0).settings.connection.max_retries == 0
+
+
+def test_an_invalid_max_retries_is_a_system_check_error():
+    with override_settings(MINIO_MAX_RETRIES=-1):
+        messages = check_configuration()
+    assert [m.id for m in messages] == ["django_minio_backend.E009"]
+    assert "MINIO_MAX_RETRIES" in messages[0].msg
 
 
 def test_missing_endpoint_is_reported_on_first_use():
