@@ -25,7 +25,8 @@ from .conf import ConnectionSettings, endpoint_problem
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-# Retried on any method: these answers mean the server did nothing with the request.
+# Answers worth another try. urllib3 retries them only for idempotent methods (its default
+# allowed_methods), so a POST is never sent twice.
 RETRY_STATUSES = (500, 502, 503, 504)
 
 _clients: dict[ConnectionSettings, Minio] = {}
@@ -37,7 +38,7 @@ class Retry(urllib3.Retry):
 
     A server that accepted the connection but did not answer within the read
     timeout would make each retry wait as long again: with 3 retries, a hung
-    server held every call for four read timeouts (4 minutes by default).
+    server held every call for four read timeouts.
     """
 
     def increment(
@@ -57,10 +58,11 @@ class Retry(urllib3.Retry):
 def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
     """The HTTP pool: bounded timeouts, bounded retries with backoff, TLS verified.
 
-    urllib3 retries connection failures for every method but read failures only for
-    idempotent ones, so a POST (completing a multipart upload) is never sent twice.
-    A read timeout is never retried (see ``Retry``), so a server that stops answering
-    costs one read timeout per call, not one per attempt.
+    urllib3 retries connection failures for every method but read failures and
+    ``RETRY_STATUSES`` only for idempotent ones, so a POST (completing a multipart
+    upload) is never sent twice. A read timeout is never retried (see ``Retry``), so a
+    server that stops answering costs one read timeout per call, not one per attempt.
+    ``MINIO_HTTP_CLIENT``, when set, is used as it is, with its own timeouts and retries.
     """
     if connection.http_client is not None:
         return connection.http_client
