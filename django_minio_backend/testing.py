@@ -103,15 +103,18 @@ def _storages_pointed_at(endpoint: S3Endpoint) -> dict[str, Any]:
 def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     """Point the project's MinioBackend storages at ``endpoint`` and create their buckets.
 
-    The connection settings are forced over every other layer (and also set as top-level
+    The connection settings are forced over every other layer, with no ``MINIO_HTTP_CLIENT``
+    and no ``MINIO_EXTERNAL_ENDPOINT`` (they are also set as top-level
     settings and in the OPTIONS of every MinioBackend alias, for code that reads them).
     A storage that still resolves to another endpoint raises ``RuntimeError`` before any
     bucket is created. On exit the buckets created here are emptied and removed, and the
     settings restored.
     """
+    # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it.
+    direct = {**endpoint.settings(), "MINIO_HTTP_CLIENT": None, "MINIO_EXTERNAL_ENDPOINT": ""}
     with (
-        override_settings(**endpoint.settings(), STORAGES=_storages_pointed_at(endpoint)),
-        forced(**endpoint.settings()),
+        override_settings(**direct, STORAGES=_storages_pointed_at(endpoint)),
+        forced(**direct),
     ):
         uses = project_storages()
         _refuse_other_endpoints(uses, endpoint)

@@ -16,7 +16,11 @@ from django_minio_backend.testing import own_endpoints
 from .s3 import Endpoint, empty_and_remove_bucket, new_bucket_name
 
 SETTINGS = """
+import urllib3
+
 SECRET_KEY = "user-project"
+MINIO_EXTERNAL_ENDPOINT = "media.production.invalid"
+MINIO_HTTP_CLIENT = urllib3.ProxyManager("http://proxy.production.invalid:3128")
 INSTALLED_APPS = ["django.contrib.contenttypes", "django_minio_backend"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 STORAGES = {
@@ -35,6 +39,8 @@ STORAGES = {
 """
 
 USER_TESTS = """
+import urllib.request
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -46,6 +52,10 @@ def test_upload_round_trip(minio_server):
     assert default_storage.open(name).read() == b"quarterly numbers"
     assert default_storage.settings.connection.endpoint == minio_server.endpoint
     assert minio_server.client().bucket_exists("user-uploads")
+    url = default_storage.url(name)
+    assert url.startswith(minio_server.base_url + "/user-uploads/report.txt?")
+    with urllib.request.urlopen(url) as answer:
+        assert answer.read() == b"quarterly numbers"
 
 
 def test_fresh_bucket(minio_bucket, minio_server):
