@@ -192,16 +192,17 @@ def _header_value(name: str, value: Any) -> str:
     return value.strip()
 
 
-def _positive(name: str, value: Any, kind: type = int) -> Any:
+def _seconds(name: str, value: Any) -> float:
+    """A positive number of seconds."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ImproperlyConfigured(f"{name} must be a positive number, got {value!r}.")
-    return kind(value)
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds, got {value!r}.")
+    return float(value)
 
 
-def _count(name: str, value: Any) -> int:
-    """A whole number of at least 0 (not a bool, a float or a string)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least 0, got {value!r}.")
+def _whole(name: str, value: Any, minimum: int = 1) -> int:
+    """A whole number of at least ``minimum`` (not a bool, a float or a string)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, got {value!r}.")
     return value
 
 
@@ -260,10 +261,10 @@ class MinioSettings:
             http_client = import_string(http_client)
         if http_client is not None and not isinstance(http_client, urllib3.PoolManager):
             raise ImproperlyConfigured("MINIO_HTTP_CLIENT must be a urllib3.PoolManager (or its import path).")
-        part_size = _positive("MINIO_MULTIPART_PART_SIZE", o["MINIO_MULTIPART_PART_SIZE"])
+        part_size = _whole("MINIO_MULTIPART_PART_SIZE", o["MINIO_MULTIPART_PART_SIZE"])
         if part_size < S3_MIN_PART_SIZE:
             raise ImproperlyConfigured("MINIO_MULTIPART_PART_SIZE must be at least 5 MiB (the S3 minimum).")
-        cache_timeout = _positive("MINIO_URL_CACHE_TIMEOUT", o["MINIO_URL_CACHE_TIMEOUT"])
+        cache_timeout = _whole("MINIO_URL_CACHE_TIMEOUT", o["MINIO_URL_CACHE_TIMEOUT"])
         if o["MINIO_URL_CACHING_ENABLED"] and cache_timeout >= expiry.total_seconds():
             raise ImproperlyConfigured("MINIO_URL_CACHE_TIMEOUT must be shorter than MINIO_URL_EXPIRY_HOURS.")
         use_https = bool(o["MINIO_USE_HTTPS"])
@@ -275,9 +276,9 @@ class MinioSettings:
                 secret_key=str(o["MINIO_SECRET_KEY"]),
                 use_https=use_https,
                 region=str(o["MINIO_REGION"] or DEFAULTS["MINIO_REGION"]),
-                connect_timeout=_positive("MINIO_CONNECT_TIMEOUT", o["MINIO_CONNECT_TIMEOUT"], float),
-                read_timeout=_positive("MINIO_READ_TIMEOUT", o["MINIO_READ_TIMEOUT"], float),
-                max_retries=_count("MINIO_MAX_RETRIES", o["MINIO_MAX_RETRIES"]),
+                connect_timeout=_seconds("MINIO_CONNECT_TIMEOUT", o["MINIO_CONNECT_TIMEOUT"]),
+                read_timeout=_seconds("MINIO_READ_TIMEOUT", o["MINIO_READ_TIMEOUT"]),
+                max_retries=_whole("MINIO_MAX_RETRIES", o["MINIO_MAX_RETRIES"], minimum=0),
                 ca_certs=o["MINIO_CA_CERTS"],
                 http_client=http_client,
             ),
@@ -291,14 +292,14 @@ class MinioSettings:
             default_bucket=str(o["MINIO_DEFAULT_BUCKET"] or o["MINIO_MEDIA_FILES_BUCKET"]),
             static_bucket=str(o["MINIO_STATIC_FILES_BUCKET"]),
             bucket_check_on_save=bool(o["MINIO_BUCKET_CHECK_ON_SAVE"]),
-            multipart_threshold=_positive("MINIO_MULTIPART_THRESHOLD", o["MINIO_MULTIPART_THRESHOLD"]),
+            multipart_threshold=_whole("MINIO_MULTIPART_THRESHOLD", o["MINIO_MULTIPART_THRESHOLD"]),
             multipart_part_size=part_size,
-            multipart_parallel=_positive("MINIO_MULTIPART_PARALLEL", o["MINIO_MULTIPART_PARALLEL"]),
+            multipart_parallel=_whole("MINIO_MULTIPART_PARALLEL", o["MINIO_MULTIPART_PARALLEL"]),
             url_caching=bool(o["MINIO_URL_CACHING_ENABLED"]),
             url_cache_timeout=int(cache_timeout),
             static_cache_control=_header_value("MINIO_STATIC_CACHE_CONTROL", o["MINIO_STATIC_CACHE_CONTROL"]),
             static_hashed_cache_control=_header_value(
                 "MINIO_STATIC_HASHED_CACHE_CONTROL", o["MINIO_STATIC_HASHED_CACHE_CONTROL"]
             ),
-            static_parallel_uploads=_positive("MINIO_STATIC_PARALLEL_UPLOADS", o["MINIO_STATIC_PARALLEL_UPLOADS"]),
+            static_parallel_uploads=_whole("MINIO_STATIC_PARALLEL_UPLOADS", o["MINIO_STATIC_PARALLEL_UPLOADS"]),
         )

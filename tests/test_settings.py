@@ -126,6 +126,10 @@ def test_unknown_alias_and_unknown_option_are_clear_errors():
         ("MINIO_MAX_RETRIES", -1, "MINIO_MAX_RETRIES must be a whole number"),
         ("MINIO_MAX_RETRIES", True, "MINIO_MAX_RETRIES must be a whole number"),
         ("MINIO_MAX_RETRIES", "abc", "MINIO_MAX_RETRIES must be a whole number"),
+        ("MINIO_MULTIPART_PARALLEL", 3.7, "MINIO_MULTIPART_PARALLEL must be a whole number of at least 1"),
+        ("MINIO_STATIC_PARALLEL_UPLOADS", 0, "MINIO_STATIC_PARALLEL_UPLOADS must be a whole number of at least 1"),
+        ("MINIO_MULTIPART_THRESHOLD", "8MB", "MINIO_MULTIPART_THRESHOLD must be a whole number"),
+        ("MINIO_READ_TIMEOUT", "30", "MINIO_READ_TIMEOUT must be a positive number of seconds"),
     ],
 )
 def test_invalid_values_name_the_option(option, value, message):

@@ -18,10 +18,8 @@ from minio import Minio
 
 from django_minio_backend import MinioBackend
 
+from .reliability.conftest import SMALL_PARTS, MiB
 from .s3 import CountingPoolManager
-
-MiB = 1024 * 1024
-SMALL_MULTIPART = {"MINIO_MULTIPART_THRESHOLD": 5 * MiB, "MINIO_MULTIPART_PART_SIZE": 5 * MiB}
 
 
 class NonSeekable(io.RawIOBase):
@@ -97,7 +95,7 @@ def test_plain_file_object_without_chunks(storage: MinioBackend):
 @pytest.mark.parametrize("seekable", [True, False])
 def test_multipart_upload_above_threshold(bucket: str, seekable: bool):
     counter = CountingPoolManager()
-    storage = MinioBackend(bucket, MINIO_HTTP_CLIENT=counter, **SMALL_MULTIPART)
+    storage = MinioBackend(bucket, MINIO_HTTP_CLIENT=counter, **SMALL_PARTS)
     data = os.urandom(12 * MiB + 123)
     source = io.BytesIO(data) if seekable else NonSeekable(data, chunk=1 * MiB)
     name = storage.save("big.bin", File(source, "big.bin"))
@@ -131,7 +129,7 @@ def test_alternative_names_respect_max_length(storage: MinioBackend):
 
 
 def test_large_save_to_a_taken_name_gets_an_alternative(bucket: str):
-    storage = MinioBackend(bucket, **SMALL_MULTIPART)
+    storage = MinioBackend(bucket, **SMALL_PARTS)
     storage.save("big.bin", ContentFile(b"small original"))
     data = os.urandom(6 * MiB)
     name = storage.save("big.bin", ContentFile(data))
