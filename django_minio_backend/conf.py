@@ -12,13 +12,16 @@ Values come from four layers, the later winning:
    its server this way).
 
 Django builds ``STORAGES[alias]`` as ``Backend(**OPTIONS)`` without naming the
-alias, so those OPTIONS arrive as constructor options. Constructor options
-whose values are the very objects in the OPTIONS of an alias other than
-``"default"`` are read as that alias's storage: layer 2 is left out, and it
-never inherits the default alias's endpoint or bucket. Options written in
-code are other objects, equal or not, and sit on layer 2 of ``"default"``. An
-alias whose OPTIONS hold no ``MINIO_*`` option cannot be told from a bare
-``MinioBackend()`` and shares the default alias's OPTIONS.
+alias, so those OPTIONS arrive as constructor options. A storage constructed
+with options whose values are the very objects in the OPTIONS of an alias other
+than ``"default"`` is that alias's storage (``built_for_another_alias()``, asked
+once, at construction, so a later change of ``STORAGES`` does not change the
+answer): layer 2 is left out, and it never inherits the default alias's endpoint
+or bucket. Options written in code are other objects, equal or not, and sit on
+layer 2 of ``"default"``, except values Python shares between modules (``True``,
+small numbers, short names), which can make options written in code look like
+an alias's. An alias whose OPTIONS hold no ``MINIO_*`` option cannot be told
+from a bare ``MinioBackend()`` and shares the default alias's OPTIONS.
 
 Django's settings object is only read, never changed.
 """
@@ -96,7 +99,7 @@ def _alias_options(alias: str, *, only_if_minio: bool) -> Mapping[str, Any]:
 
 
 @sensitive_variables()
-def _built_for_another_alias(options: Mapping[str, Any]) -> bool:
+def built_for_another_alias(options: Mapping[str, Any]) -> bool:
     """Whether ``options`` are the OPTIONS objects of an alias other than ``"default"``."""
     if not options:
         return False
@@ -151,15 +154,18 @@ def _announce(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
 
 
 @sensitive_variables()
-def collect_options(storage_name: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge the four layers into one mapping with every option present.
+def collect_options(
+    storage_name: str | None, options: Mapping[str, Any], *, other_alias: bool = False
+) -> dict[str, Any]:
+    """Merge the four layers into one mapping with every option present; ``other_alias``
+    says ``options`` are the OPTIONS of an alias other than ``"default"``.
 
     Unknown option names raise ``ImproperlyConfigured`` instead of being ignored.
     """
     _check_names(options)
     if storage_name is not None:
         alias_options = _alias_options(storage_name, only_if_minio=False)
-    elif _built_for_another_alias(options):
+    elif other_alias:
         alias_options = {}
     else:
         alias_options = _alias_options("default", only_if_minio=True)
@@ -248,9 +254,12 @@ class MinioSettings:
 
     @classmethod
     @sensitive_variables()
-    def load(cls, storage_name: str | None = None, options: Mapping[str, Any] | None = None) -> MinioSettings:
-        """Read and validate settings; raise ``ImproperlyConfigured`` naming the bad option."""
-        o = collect_options(storage_name, options or {})
+    def load(
+        cls, storage_name: str | None = None, options: Mapping[str, Any] | None = None, *, other_alias: bool = False
+    ) -> MinioSettings:
+        """Read and validate settings (see ``collect_options``); raise ``ImproperlyConfigured``
+        naming the bad option."""
+        o = collect_options(storage_name, options or {}, other_alias=other_alias)
         expiry = o["MINIO_URL_EXPIRY_HOURS"]
         if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= S3_MAX_PRESIGN_EXPIRY:
             raise ImproperlyConfigured(

@@ -22,7 +22,7 @@ from urllib3 import BaseHTTPResponse
 
 from . import buckets, contenttypes, transfer, urls
 from .client import get_client
-from .conf import MinioSettings, collect_options, forced_changed
+from .conf import MinioSettings, built_for_another_alias, collect_options, forced_changed
 from .errors import MISSING_OBJECT_CODES, BucketDoesNotExist, missing_bucket, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
@@ -61,6 +61,7 @@ class MinioBackend(Storage):
         self.storage_name = storage_name
         self.options: Mapping[str, Any] = MappingProxyType(options)
         """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here)."""
+        self._other_alias = storage_name is None and built_for_another_alias(options)
         self.allow_overwrite = bool(allow_overwrite or replace_existing)
         self._init_kwargs: dict[str, Any] = {
             "bucket_name": bucket_name,
@@ -77,11 +78,11 @@ class MinioBackend(Storage):
     @cached_property
     def settings(self) -> MinioSettings:
         """This storage's settings, read on first use and again after a settings change."""
-        return MinioSettings.load(self.storage_name, self.options)
+        return MinioSettings.load(self.storage_name, self.options, other_alias=self._other_alias)
 
     def option_values(self) -> dict[str, Any]:
         """Every ``MINIO_*`` option as configured for this storage, not yet validated."""
-        return collect_options(self.storage_name, self.options)
+        return collect_options(self.storage_name, self.options, other_alias=self._other_alias)
 
     def _forget_settings(self, *, setting: str, **kwargs: Any) -> None:
         if setting.startswith("MINIO_") or setting == "STORAGES":

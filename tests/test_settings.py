@@ -86,6 +86,12 @@ def test_a_storage_django_builds_for_another_alias_keeps_only_that_alias_options
         on_a_field = MinioBackend(MINIO_URL_EXPIRY_HOURS=timedelta(hours=1))
         assert on_a_field.settings.connection.endpoint == "default.example:9000"
         assert on_a_field.bucket == "default-bucket"
+        moved = {**default, "OPTIONS": {**default["OPTIONS"], "MINIO_DEFAULT_BUCKET": "moved-bucket"}}
+        rebuilt = {"BACKEND": BACKEND, "OPTIONS": {"MINIO_URL_EXPIRY_HOURS": timedelta(hours=1)}}
+        with override_settings(STORAGES=storages_setting(default=moved, short=rebuilt)):
+            # A storage held across a change of STORAGES (a FileField's) is still the alias's.
+            assert built_by_django.settings.default_bucket not in ("default-bucket", "moved-bucket")
+            assert on_a_field.bucket == "moved-bucket"
 
 
 def test_3x_media_bucket_name_is_the_default_bucket():
