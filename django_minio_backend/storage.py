@@ -5,7 +5,7 @@ from __future__ import annotations
 import pathlib
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cached_property
 from types import MappingProxyType
@@ -113,8 +113,14 @@ class MinioBackend(Storage):
         """The shared ``minio.Minio`` client (built on first use)."""
         return get_client(self.settings.connection)
 
-    def _errors(self, action: str, key: str | None = None) -> AbstractContextManager[None]:
-        return translated_errors(action, self.settings.connection.endpoint, self.bucket, key)
+    @contextmanager
+    def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
+        try:
+            with translated_errors(action, self.settings.connection.endpoint, self.bucket, key):
+                yield
+        except BucketDoesNotExist:
+            self._bucket_seen = ""
+            raise
 
     # Reading
 
@@ -137,12 +143,17 @@ class MinioBackend(Storage):
     def _stat(self, key: str) -> Object:
         """The object's metadata; ``FileNotFoundError`` if it is missing, ``BucketDoesNotExist``
         if its bucket is (a HEAD answers both with a bare 404, so a miss asks about the bucket,
-        once per storage while the bucket is there)."""
+        once per storage while the bucket is there). With ``MINIO_BUCKET_CHECK_ON_SAVE`` a
+        missing bucket holds missing objects: the next save creates it."""
         with self._errors("inspect", key):
             try:
                 return self.client.stat_object(self.bucket, key)
             except S3Error as exc:
-                if exc.code in MISSING_OBJECT_CODES and self._bucket_seen != self.bucket:
+                if (
+                    exc.code in MISSING_OBJECT_CODES
+                    and self._bucket_seen != self.bucket
+                    and not self.settings.bucket_check_on_save
+                ):
                     if not self.client.bucket_exists(self.bucket):
                         raise missing_bucket("inspect", self.settings.connection.endpoint, self.bucket, key) from exc
                     self._bucket_seen = self.bucket
@@ -211,18 +222,22 @@ class MinioBackend(Storage):
         key = object_key(name)
         payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
         content_type = contenttypes.content_type(key, content)
-        return self._in_own_bucket("save", key, lambda: self._store_payload(key, payload, content_type, max_length))
+        return self._in_own_bucket(
+            "save", key, lambda: self._store_payload(key, payload, content_type, max_length), payload
+        )
 
-    def _in_own_bucket(self, action: str, key: str | None, operation: Callable[[], T]) -> T:
+    def _in_own_bucket(
+        self, action: str, key: str | None, operation: Callable[[], T], payload: transfer.Payload | None = None
+    ) -> T:
         """Run ``operation`` with errors translated. If it finds the bucket missing and
         ``MINIO_BUCKET_CHECK_ON_SAVE`` is set, create the bucket as ``initialize_buckets``
-        would and run it once more; otherwise ``BucketDoesNotExist`` propagates.
-        ``operation`` must not have consumed its input when the bucket is missing."""
+        would and run it once more, with ``payload`` (what it sends) from its first byte;
+        otherwise, or if ``payload`` cannot be read again, ``BucketDoesNotExist`` propagates."""
         try:
             with self._errors(action, key):
                 return operation()
         except BucketDoesNotExist:
-            if not self.settings.bucket_check_on_save:
+            if not self.settings.bucket_check_on_save or (payload is not None and not payload.restart()):
                 raise
         with self._errors("create"):
             (own_plan, *_), problems = buckets.plan([buckets.StorageUse(self, repr(self))])
@@ -278,7 +293,7 @@ class MinioBackend(Storage):
             except transfer.ObjectExists:
                 raise FileExistsError(f"{self.bucket}/{key} already exists") from None
 
-        self._in_own_bucket("save", key, write)
+        self._in_own_bucket("save", key, write, payload)
 
     def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
         """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never

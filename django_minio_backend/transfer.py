@@ -65,6 +65,7 @@ class Payload:
         self.rewindable = self._rewind()
         self.head = self._read_block(threshold + 1)
         self.is_small = len(self.head) <= threshold
+        self._parts_begun = False
 
     @staticmethod
     def _fit_part_size(content: IO[Any], part_size: int) -> int:
@@ -90,6 +91,18 @@ class Payload:
             raise ValueError("content cannot be re-read: it is not seekable")
         self.head = self._read_block(self._threshold + 1)
         self.is_small = len(self.head) <= self._threshold
+        self._parts_begun = False
+
+    def restart(self) -> bool:
+        """Be ready to send the content again from its first byte; False if it cannot be
+        (``parts()`` has begun on content that cannot be re-read)."""
+        if not self._parts_begun:
+            return True
+        try:
+            self.rewind()
+        except ValueError:
+            return False
+        return True
 
     def _read_block(self, size: int) -> bytes:
         """``size`` bytes, fewer only at the end of the content. What one ``read()`` returns
@@ -106,6 +119,7 @@ class Payload:
 
     def parts(self) -> Iterator[bytes]:
         """The content in parts; all but the last at least ``part_size`` bytes."""
+        self._parts_begun = True
         block = self.head
         if len(block) < self.part_size:
             block += self._read_block(self.part_size - len(block))

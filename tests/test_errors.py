@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.files.base import ContentFile, File
 from minio import Minio
 
-from django_minio_backend import BucketDoesNotExist, MinioBackend, MinioBackendError
+from django_minio_backend import BucketDoesNotExist, MinioBackend, MinioBackendError, transfer
 from django_minio_backend.testing import remove_bucket
 
 from .reliability.conftest import SMALL_PARTS, MiB
@@ -87,3 +88,42 @@ def test_health_check_is_truthy_for_a_live_server():
 def test_health_check_reports_missing_configuration():
     status = MinioBackend("", MINIO_ENDPOINT="").is_minio_available()
     assert not status and "MINIO_ENDPOINT" in status.details
+
+
+class RemovesBucketMidway(io.BytesIO):
+    """Content whose bucket is removed (with the upload in flight) once ``at`` bytes are read."""
+
+    def __init__(self, data: bytes, at: int, remove: Callable[[], None], seekable: bool):
+        super().__init__(data)
+        self._at, self._remove, self._seekable = at, remove, seekable
+
+    def seekable(self) -> bool:
+        return self._seekable
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._remove is not None and self.tell() >= self._at:
+            self._remove, remove = None, self._remove  # type: ignore[assignment]
+            remove()
+        return super().read(size)
+
+
+@pytest.mark.parametrize("seekable", [True, False], ids=["seekable", "stream"])
+def test_a_bucket_removed_mid_upload_is_created_again_and_the_file_sent_whole(
+    s3_client: Minio, missing_bucket: str, seekable: bool
+):
+    storage = MinioBackend(missing_bucket, MINIO_BUCKET_CHECK_ON_SAVE=True, MINIO_MULTIPART_PARALLEL=1, **SMALL_PARTS)
+    storage.save("first.txt", ContentFile(b"creates the bucket"))
+
+    def remove_bucket_with_its_uploads() -> None:
+        transfer.abort_uploads(s3_client, missing_bucket, list(transfer.incomplete_uploads(s3_client, missing_bucket)))
+        remove_bucket(s3_client, missing_bucket)
+
+    data = os.urandom(12 * MiB)
+    source = RemovesBucketMidway(data, 6 * MiB, remove_bucket_with_its_uploads, seekable)
+    if not seekable:
+        with pytest.raises(BucketDoesNotExist):
+            storage.save("big.bin", File(source, "big.bin"))
+        assert not storage.exists("big.bin")
+        return
+    saved = storage.save("big.bin", File(source, "big.bin"))
+    assert hashlib.sha256(storage.open(saved).read()).digest() == hashlib.sha256(data).digest()
