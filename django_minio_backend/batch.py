@@ -129,9 +129,13 @@ class Batch:
 
     def claim(self, key: str) -> None:
         """Prepare ``key`` for a write outside the pool that replaces it: wait for its
-        upload and drop its pending delete, so a failed write leaves the stored object."""
+        upload and drop its pending delete, so a failed write leaves the stored object
+        (listed again). The bucket is listed first if no call has listed it yet."""
         self.wait(key)
-        self._deletes.pop(key, None)
+        stored = self.objects  # listed once (which creates a missing bucket if so configured)
+        hidden = self._deletes.pop(key, None)
+        if hidden is not None:
+            stored.setdefault(key, hidden)
 
     def record(self, key: str, listed: Listed) -> None:
         """Note an object written outside the pool."""

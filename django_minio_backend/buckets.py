@@ -94,14 +94,14 @@ def plan(uses: Iterable[StorageUse]) -> tuple[list[Plan], list[Problem]]:
     uses = list(uses)
     # Static files are public whatever the lists say (as in 2.x-4.x); checks.py warns (W005).
     served_publicly = {
-        use.storage.bucket
+        (use.storage.settings.connection, use.storage.bucket)
         for use in uses
         if use.uses_bucket and use.storage.is_public and use.storage.bucket not in use.storage.settings.public_buckets
     }
     for use in uses:
         config = use.storage.settings
         current = plans.setdefault(config.connection, Plan(config.connection))
-        wanted = [(name, False) for name in config.private_buckets if name not in served_publicly]
+        wanted = [(name, False) for name in config.private_buckets if (config.connection, name) not in served_publicly]
         wanted += [(name, True) for name in config.public_buckets]
         if use.uses_bucket:
             wanted.append((use.storage.bucket, use.storage.is_public))

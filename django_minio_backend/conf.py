@@ -206,10 +206,12 @@ def _seconds(name: str, value: Any) -> float:
 
 
 def _whole(name: str, value: Any, minimum: int = 1) -> int:
-    """A whole number of at least ``minimum`` (not a bool, a float or a string)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    """A whole number of at least ``minimum``: an int, or a float with nothing after the point
+    (``timedelta(hours=8).total_seconds()``); never a bool or a string."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole or value < minimum:
         raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, got {value!r}.")
-    return value
+    return int(value)
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,21 @@ ENCODED_TYPES: dict[str, str] = {
 }
 
 
-# Types a browser runs scripts in. An upload's declared type is the sender's claim: one of
-# these is kept only when the name says the same, so "avatar.png" sent as text/html is not
-# stored as a page that runs on the storage's origin.
+# Types a browser runs scripts in (besides every "+xml" type, which it renders as XML). An
+# upload's declared type is the sender's claim: one of these is kept only when the name says
+# the same, so "avatar.png" sent as text/html is not stored as a page that runs on the
+# storage's origin.
 ACTIVE_TYPES = frozenset(
-    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml", "text/javascript"}
+    {
+        "text/html",
+        "text/xml",
+        "application/xml",
+        "text/xsl",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "text/ecmascript",
+    }
 )
 
 
@@ -71,7 +81,8 @@ def content_type(key: str, content: Any = None) -> str:
     by_name = _type_of_name(key)
     declared = str(getattr(content, "content_type", None) or "")
     base = declared.split(";")[0].strip().lower()
-    if declared and (base not in ACTIVE_TYPES or base == by_name):
+    active = base in ACTIVE_TYPES or base.endswith("+xml")
+    if declared and (not active or base == by_name):
         return declared
     return by_name
 

@@ -89,10 +89,10 @@ def s3_server() -> Iterator[S3Endpoint]:
         yield S3Endpoint(server.endpoint, server.access_key, server.secret_key)
 
 
-def _storages_pointed_at(endpoint: S3Endpoint) -> dict[str, Any]:
-    """``STORAGES`` with the connection OPTIONS of every MinioBackend alias replaced."""
+def _storages_pointed_at(direct: dict[str, Any]) -> dict[str, Any]:
+    """``STORAGES`` with the connection OPTIONS of every MinioBackend alias replaced by ``direct``."""
     return {
-        alias: {**entry, "OPTIONS": {**entry.get("OPTIONS", {}), **endpoint.settings()}}
+        alias: {**entry, "OPTIONS": {**entry.get("OPTIONS", {}), **direct}}
         if is_minio_backend(str(entry.get("BACKEND", "")))
         else entry
         for alias, entry in settings.STORAGES.items()
@@ -113,7 +113,7 @@ def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it.
     direct = {**endpoint.settings(), "MINIO_HTTP_CLIENT": None, "MINIO_EXTERNAL_ENDPOINT": ""}
     with (
-        override_settings(**direct, STORAGES=_storages_pointed_at(endpoint)),
+        override_settings(**direct, STORAGES=_storages_pointed_at(direct)),
         forced(**direct),
     ):
         uses = project_storages()

@@ -363,11 +363,9 @@ def incomplete_uploads(client: Minio, bucket: str, prefix: str = "") -> Iterator
             yield last
         if root.findtext(_S3_NS + "IsTruncated") != "true":
             return
-        # Servers that leave out the next markers mean the last upload listed.
-        markers = (
-            root.findtext(_S3_NS + "NextKeyMarker") or (last.key if last else ""),
-            root.findtext(_S3_NS + "NextUploadIdMarker") or (last.upload_id if last else ""),
-        )
+        markers = (root.findtext(_S3_NS + "NextKeyMarker") or "", root.findtext(_S3_NS + "NextUploadIdMarker") or "")
+        if not all(markers) and last is not None:
+            markers = (last.key, last.upload_id)  # servers that leave out a next marker mean the last upload listed
         if not markers[0] or markers == (query.get("key-marker"), query.get("upload-id-marker")):
             raise s3_error(response, "InvalidResponse", "a truncated list of uploads gave no place to continue from")
         query["key-marker"], query["upload-id-marker"] = markers

@@ -147,6 +147,11 @@ def test_max_retries_zero_is_allowed():
     assert MinioBackend("b", MINIO_MAX_RETRIES=0).settings.connection.max_retries == 0
 
 
+def test_a_whole_number_computed_as_a_float_is_accepted():
+    storage = MinioBackend("b", MINIO_URL_CACHE_TIMEOUT=timedelta(hours=8).total_seconds())
+    assert storage.settings.url_cache_timeout == 28800
+
+
 def test_an_invalid_max_retries_is_a_system_check_error():
     with override_settings(MINIO_MAX_RETRIES=-1):
         messages = check_configuration()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 
 import pytest
@@ -17,10 +18,11 @@ from django_minio_backend import BucketDoesNotExist, MinioBackendStatic, MinioMa
 from django_minio_backend.checks import check_collectstatic_command
 from django_minio_backend.conf import MinioSettings
 from django_minio_backend.contenttypes import content_type
+from django_minio_backend.testing import remove_bucket
 
 from .reliability.conftest import SMALL_PARTS, MiB
 from .reliability.test_bad_input import FailingSource
-from .s3 import CountingPoolManager, http_get
+from .s3 import CountingPoolManager, http_get, new_bucket_name
 
 
 def test_public_names_and_import_paths():
@@ -175,10 +177,24 @@ def test_a_failing_batch_keeps_the_stored_objects(public_bucket: str, s3_client:
 def test_a_large_save_failing_in_a_batch_keeps_the_object_it_replaces(public_bucket: str, s3_client: Minio):
     s3_client.put_object(public_bucket, "big.bin", io.BytesIO(b"old"), 3)
     storage = MinioBackendStatic(public_bucket, **SMALL_PARTS)
-    with pytest.raises(ConnectionResetError), storage.batch():
+    with storage.batch():
         storage.delete("big.bin")  # moot once replaced, but must not be sent before the new object is stored
-        storage.save("big.bin", File(FailingSource(12 * MiB), "big.bin"))
+        with pytest.raises(ConnectionResetError):
+            storage.save("big.bin", File(FailingSource(12 * MiB), "big.bin"))
+        assert storage.exists("big.bin") and storage.size("big.bin") == 3  # the batch knows it is still there
     assert storage.open("big.bin").read() == b"old"
+
+
+def test_a_large_save_in_a_batch_creates_a_missing_bucket_when_asked(s3_client: Minio):
+    name = new_bucket_name("pub-large")
+    storage = MinioBackendStatic(name, MINIO_BUCKET_CHECK_ON_SAVE=True, **SMALL_PARTS)
+    data = os.urandom(6 * MiB)
+    try:
+        with storage.batch():
+            storage.save("big.bin", ContentFile(data, "big.bin"))
+        assert http_get(storage.url("big.bin"))[:2] == (200, data)  # created public, as initialize_buckets would
+    finally:
+        remove_bucket(s3_client, name)
 
 
 def test_an_upload_failing_in_the_pool_surfaces(s3_client: Minio):

@@ -70,6 +70,8 @@ def test_upload_content_type_wins_then_guess_then_octet_stream(storage: MinioBac
         ("avatar.png", "text/html", "image/png"),
         ("notes", "text/html", "application/octet-stream"),
         ("cv.pdf", "image/svg+xml", "application/pdf"),
+        ("photo.jpg", "application/rss+xml", "image/jpeg"),
+        ("data.csv", "application/javascript", "text/csv"),
         ("page.html", "text/html; charset=utf-8", "text/html; charset=utf-8"),
         ("logo.svg", "image/svg+xml", "image/svg+xml"),
     ],
