@@ -12,38 +12,47 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 from minio.error import S3Error
 
 from .client import get_client
-from .conf import ConnectionSettings
+from .conf import ConnectionSettings, MinioSettings
 from .errors import MinioBackendError, translated_errors
 from .health import server_status
 from .policies import Policy, canonical, combine, hook_problems, public_read
 
-if TYPE_CHECKING:
-    from django.db.models import FileField
-
-    from .storage import MinioBackend
-
 ALREADY_EXISTS = ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")
 
 
+class BucketUser(Protocol):
+    """What planning needs of a storage: its settings and its bucket, and whether that
+    bucket counts (False for what only stands for the top-level ``MINIO_*`` settings:
+    its bucket lists count, its default bucket does not)."""
+
+    @property
+    def config(self) -> MinioSettings: ...
+
+    @property
+    def bucket(self) -> str: ...
+
+    @property
+    def public(self) -> bool: ...
+
+    @property
+    def uses_bucket(self) -> bool: ...
+
+
 @dataclass(frozen=True)
-class StorageUse:
-    """A storage and where the project uses it (``origin``, for messages).
+class BucketUse:
+    """A ``BucketUser`` given by its values."""
 
-    ``uses_bucket`` is False for the storage that only stands for the top-level
-    ``MINIO_*`` settings: its bucket lists count, its default bucket does not.
-    """
-
-    storage: MinioBackend
-    origin: str
+    config: MinioSettings
+    bucket: str
+    public: bool
     uses_bucket: bool = True
-    model_field: FileField | None = None
 
 
 @dataclass
@@ -86,7 +95,7 @@ class Problem:
     hint: str
 
 
-def plan(uses: Iterable[StorageUse]) -> tuple[list[Plan], list[Problem]]:
+def plan(uses: Iterable[BucketUser]) -> tuple[list[Plan], list[Problem]]:
     """Group the project's buckets by connection and merge what each storage says of them."""
     plans: dict[ConnectionSettings, Plan] = {}
     problems: list[Problem] = []
@@ -94,17 +103,17 @@ def plan(uses: Iterable[StorageUse]) -> tuple[list[Plan], list[Problem]]:
     uses = list(uses)
     # Static files are public whatever the lists say (as in 2.x-4.x); checks.py warns (W005).
     served_publicly = {
-        (use.storage.settings.connection, use.storage.bucket)
+        (use.config.connection, use.bucket)
         for use in uses
-        if use.uses_bucket and use.storage.is_public and use.storage.bucket not in use.storage.settings.public_buckets
+        if use.uses_bucket and use.public and use.bucket not in use.config.public_buckets
     }
     for use in uses:
-        config = use.storage.settings
+        config = use.config
         current = plans.setdefault(config.connection, Plan(config.connection))
         wanted = [(name, False) for name in config.private_buckets if (config.connection, name) not in served_publicly]
         wanted += [(name, True) for name in config.public_buckets]
         if use.uses_bucket:
-            wanted.append((use.storage.bucket, use.storage.is_public))
+            wanted.append((use.bucket, use.public))
         for name, public in wanted:
             spec = current.buckets.setdefault(name, BucketSpec(name, public))
             if spec.public != public:
@@ -276,7 +285,7 @@ class Outcome:
         return sum(len(report.changes) for report in self.reports)
 
 
-def initialize(uses: Iterable[StorageUse], *, dry_run: bool = False) -> Outcome:
+def initialize(uses: Iterable[BucketUser], *, dry_run: bool = False) -> Outcome:
     """Reconcile every configured bucket of every server; the work of ``initialize_buckets``.
 
     Raises ``ImproperlyConfigured`` (nothing sent) when the configuration is wrong.

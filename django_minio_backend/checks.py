@@ -16,9 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import get_commands
 from django.utils.module_loading import import_string
 
-from .buckets import Problem, StorageUse, plan
+from .buckets import Problem, plan
 from .conf import S3_MAX_PRESIGN_EXPIRY, endpoint_problem
-from .discovery import project_storages
+from .discovery import StorageUse, project_storages
 from .names import bucket_name_problem
 from .startup import wants_start_check
 from .staticfiles import MinioBackendStatic

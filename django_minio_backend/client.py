@@ -1,13 +1,18 @@
-"""Building ``minio.Minio`` clients: one per distinct connection, built lazily, shared by threads.
+"""Connections: one registry entry per distinct connection, built lazily, shared by threads.
 
-Building a client does no network I/O: the region is always known (``MINIO_REGION``,
-default ``us-east-1``), so minio never has to ask the server for it.
+An entry holds the ``minio.Minio`` client, its HTTP pool, and what the server is known to
+support (conditional writes, asked once). Building one does no network I/O: the region is
+always known (``MINIO_REGION``, default ``us-east-1``), so minio never has to ask the server
+for it.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
+import logging
 import threading
+import uuid
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -17,9 +22,11 @@ from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 from minio.credentials.credentials import Credentials
 from minio.credentials.providers import Provider
+from minio.error import S3Error
 from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
+from . import s3api
 from .conf import ConnectionSettings, endpoint_problem
 
 if TYPE_CHECKING:
@@ -29,8 +36,10 @@ if TYPE_CHECKING:
 # allowed_methods), so a POST is never sent twice.
 RETRY_STATUSES = (500, 502, 503, 504)
 
-_clients: dict[ConnectionSettings, Minio] = {}
-_clients_lock = threading.Lock()
+logger = logging.getLogger(__name__)
+
+PROBE_PREFIX = ".django-minio-backend-probe-"
+"""Keys of the objects the conditional-write probe writes (and deletes at once); listings hide them."""
 
 
 class Retry(urllib3.Retry):
@@ -125,15 +134,86 @@ def _build(connection: ConnectionSettings, pool: urllib3.PoolManager) -> Minio:
     )
 
 
-def get_client(connection: ConnectionSettings) -> Minio:
+class Connection:
+    """The registry entry of one connection: its client and what its server supports."""
+
+    def __init__(self, settings: ConnectionSettings):
+        self.settings = settings
+        self.client = _build(settings, build_pool(settings))
+        self._conditional_writes: bool | None = None
+        self._probe: concurrent.futures.Future[bool] | None = None
+        self._probe_lock = threading.Lock()
+
+    def conditional_writes(self, bucket: str) -> bool:
+        """Whether the server honours ``If-None-Match: *`` on PUT; asked once, in ``bucket``.
+
+        Concurrent callers share one probe and its outcome, so a server that does not
+        answer costs them one timeout together, not one each in turn. A failed probe
+        is asked again by the next caller.
+        """
+        if self._conditional_writes is not None:
+            return self._conditional_writes
+        with self._probe_lock:
+            leader = self._probe is None
+            if leader:
+                self._probe = concurrent.futures.Future()
+            probe = self._probe
+        assert probe is not None
+        if not leader:
+            return probe.result()
+        try:
+            supported = self._conditional_writes = _probe_conditional_writes(self.client, bucket)
+            probe.set_result(supported)
+            return supported
+        except BaseException as exc:
+            probe.set_exception(exc)
+            raise
+        finally:
+            with self._probe_lock:
+                self._probe = None
+
+
+def _probe_conditional_writes(client: Minio, bucket: str) -> bool:
+    """Write a zero-byte object named ``PROBE_PREFIX + <uuid>`` twice, the second time
+    conditionally, and delete it: a server that answers 412 honours conditions."""
+    key = PROBE_PREFIX + uuid.uuid4().hex
+    headers: s3api.Fields = {"Content-Type": "application/octet-stream"}
+    s3api.put_object(client, bucket, key, b"", headers)
+    try:
+        s3api.put_object(client, bucket, key, b"", {**headers, "If-None-Match": "*"})
+        supported = False
+    except S3Error as exc:
+        if not s3api.name_taken(exc):
+            raise
+        supported = True
+    finally:
+        client.remove_object(bucket, key)
+    if not supported:
+        logger.warning(
+            "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
+            "which two concurrent saves of one name can race."
+        )
+    return supported
+
+
+_connections: dict[ConnectionSettings, Connection] = {}
+_connections_lock = threading.Lock()
+
+
+def get_connection(settings: ConnectionSettings) -> Connection:
+    """The shared registry entry for these connection settings, built on first use."""
+    connection = _connections.get(settings)
+    if connection is None:
+        with _connections_lock:
+            connection = _connections.get(settings)
+            if connection is None:
+                connection = _connections[settings] = Connection(settings)
+    return connection
+
+
+def get_client(settings: ConnectionSettings) -> Minio:
     """The shared client for these connection settings, built on first use."""
-    client = _clients.get(connection)
-    if client is None:
-        with _clients_lock:
-            client = _clients.get(connection)
-            if client is None:
-                client = _clients[connection] = _build(connection, build_pool(connection))
-    return client
+    return get_connection(settings).client
 
 
 def get_url_client(connection: ConnectionSettings, external_endpoint: str, external_use_https: bool) -> Minio:

@@ -8,6 +8,7 @@ only ``referenced_names`` reads (the database).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
@@ -15,8 +16,34 @@ from django.core.files.storage import storages
 from django.db.models import FileField
 from django.utils.module_loading import import_string
 
-from .buckets import StorageUse
+from .conf import MinioSettings
 from .storage import MinioBackend
+
+
+@dataclass(frozen=True)
+class StorageUse:
+    """A storage and where the project uses it (``origin``, for messages); a ``buckets.BucketUser``.
+
+    ``uses_bucket`` is False for the storage that only stands for the top-level
+    ``MINIO_*`` settings: its bucket lists count, its default bucket does not.
+    """
+
+    storage: MinioBackend
+    origin: str
+    uses_bucket: bool = True
+    model_field: FileField | None = None
+
+    @property
+    def config(self) -> MinioSettings:
+        return self.storage.settings
+
+    @property
+    def bucket(self) -> str:
+        return self.storage.bucket
+
+    @property
+    def public(self) -> bool:
+        return self.storage.is_public
 
 
 def is_minio_backend(path: str) -> bool:

@@ -13,13 +13,10 @@ import io
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.core.files.base import File
 from urllib3 import BaseHTTPResponse
-
-if TYPE_CHECKING:
-    from .storage import MinioBackend
 
 MAX_WINDOW = 32 * 1024 * 1024
 READ_BUFFER = io.DEFAULT_BUFFER_SIZE  # small reads fetch about this much
@@ -160,24 +157,35 @@ class MinioFile(File):  # type: ignore[type-arg]
     Modes: ``rb``/``r`` read (lazily); ``wb``/``w`` replace the object on close;
     ``xb``/``x`` create it on close, raising ``FileExistsError`` if it exists.
     If the ``with`` block raises, nothing is uploaded.
+
+    ``open_reader()`` makes the raw stream of a read mode; ``store(content, exclusive)``
+    uploads the written content on close (``exclusive``: create, never replace).
     """
 
     READ_MODES = frozenset({"r", "rb", "br", "rt"})
     WRITE_MODES = frozenset({"w", "wb", "bw", "wt", "x", "xb", "bx", "xt"})
 
-    def __init__(self, key: str, mode: str, storage: MinioBackend):
+    def __init__(
+        self,
+        key: str,
+        mode: str,
+        *,
+        open_reader: Callable[[], ObjectReader],
+        store: Callable[[File, bool], object],  # type: ignore[type-arg]
+    ):
         if mode not in self.READ_MODES | self.WRITE_MODES:
             raise ValueError(f"MinioBackend cannot open files in mode {mode!r}")
         self.name = self._key = key
         self.mode = mode
-        self._storage = storage
+        self._open_reader = open_reader
+        self._store = store
         self._reader: ObjectReader | None = None
         self._open_streams()
 
     def _open_streams(self) -> None:
         self._binary: Any
         if self.mode in self.READ_MODES:
-            self._reader = self._storage._reader(self._key)
+            self._reader = self._open_reader()
             self._binary = io.BufferedReader(self._reader, buffer_size=READ_BUFFER)
         else:
             self._binary = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
@@ -226,7 +234,7 @@ class MinioFile(File):  # type: ignore[type-arg]
             if self._reader is None:
                 self._stream.flush()
                 self._binary.seek(0)
-                self._storage._write(self._key, File(self._binary, self._key), overwrite="x" not in self.mode)
+                self._store(File(self._binary, self._key), "x" in self.mode)
         finally:
             self._stream.close()
 

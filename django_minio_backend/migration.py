@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from django.core.files.storage import Storage
 
-from .errors import MinioBackendError, translated_errors
+from .errors import MinioBackendError
 from .names import object_key
 from .storage import MinioBackend
 
@@ -65,13 +65,12 @@ def all_names(source: Storage, directory: str = "") -> Iterator[str]:
 def stored_copy_matches(target: MinioBackend, key: str, expected: Fingerprint) -> bool | None:
     """None if ``key`` is not in the target; else whether it holds exactly ``expected``."""
     try:
-        with translated_errors("inspect", target.settings.connection.endpoint, target.bucket, key):
-            stat = target.client.stat_object(target.bucket, key)
+        stat = target.bucket_objects.stat(key)
     except FileNotFoundError:
         return None
     if stat.size != expected.size:
         return False
-    if (stat.etag or "").strip('"') == expected.md5:
+    if stat.etag == expected.md5:
         return True
     with target.open(key, "rb") as stored:  # multipart ETags are no MD5: compare the bytes
         return fingerprint(stored).sha256 == expected.sha256

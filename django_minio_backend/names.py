@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
+import posixpath
 import re
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -11,9 +13,10 @@ from django.core.files.utils import validate_file_name
 S3_MAX_KEY_BYTES = 1024
 
 
-def object_key(name: str | None) -> str:
+def object_key(name: str | os.PathLike[str]) -> str:
     """Validate a file name and return its object key.
 
+    Names are ``str`` or ``os.PathLike`` (``pathlib.Path``); anything else is a ``TypeError``.
     Backslashes become ``/``, and ``.`` segments and empty ones are dropped (``a/./b``
     and ``a//b`` are ``a/b``): HTTP clients and servers normalise them in URLs, so such
     a key could not be signed or read back as written. Raises ``SuspiciousFileOperation``
@@ -21,7 +24,10 @@ def object_key(name: str | None) -> str:
     and for names S3 cannot store (NUL bytes, lone surrogates, keys over 1024 bytes of UTF-8).
     """
     if not isinstance(name, str):
-        raise TypeError(f"file names must be str, got {type(name).__name__}")
+        path = os.fspath(name) if isinstance(name, os.PathLike) else None
+        if not isinstance(path, str):
+            raise TypeError(f"file names must be str or os.PathLike, got {type(name).__name__}")
+        name = path
     if not _plainly_valid(name):
         validate_file_name(name, allow_relative_path=True)
     key = name.replace("\\", "/")
@@ -29,15 +35,48 @@ def object_key(name: str | None) -> str:
         key = _without_empty_segments(name, key)
     if "\x00" in key:
         raise SuspiciousFileOperation(f"File name {key!r} contains a NUL byte.")
-    try:
-        size = len(key) if key.isascii() else len(key.encode("utf-8"))
-    except UnicodeEncodeError:
-        raise SuspiciousFileOperation(f"File name {key!r} is not valid Unicode (a lone surrogate).") from None
-    if size > S3_MAX_KEY_BYTES:
+    if key_bytes(key) > S3_MAX_KEY_BYTES:
         raise SuspiciousFileOperation(
             f"File name is longer than S3's {S3_MAX_KEY_BYTES}-byte key limit: {key[:60]!r}..."
         )
     return key
+
+
+def fitted_key(name: str | os.PathLike[str], max_length: int | None) -> str:
+    """``object_key(name)``, its file root shortened if needed to fit ``max_length``, as Django's
+    ``get_available_name()`` does; ``SuspiciousFileOperation`` if no root would be left."""
+    key = object_key(name)
+    excess = name_excess(key, max_length)
+    if excess <= 0:
+        return key
+    directory, root, extension = split_name(key)
+    if len(root) <= excess:
+        raise SuspiciousFileOperation(f"Storage cannot fit {key[:60]!r} into max_length={max_length}.")
+    return posixpath.join(directory, root[:-excess] + extension)
+
+
+def name_excess(key: str, max_length: int | None) -> int:
+    """By how many characters ``key`` is too long for ``max_length`` or S3's 1024 bytes (at most
+    that many characters too: each takes at least one byte); zero or less if it fits."""
+    over_length = len(key) - max_length if max_length else 0
+    return max(over_length, key_bytes(key) - S3_MAX_KEY_BYTES)
+
+
+def key_bytes(key: str) -> int:
+    """The length of ``key`` in UTF-8; ``SuspiciousFileOperation`` for a lone surrogate."""
+    if key.isascii():
+        return len(key)
+    try:
+        return len(key.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise SuspiciousFileOperation(f"File name {key!r} is not valid Unicode (a lone surrogate).") from None
+
+
+def split_name(key: str) -> tuple[str, str, str]:
+    """``(directory, root, extensions)`` of an object key: ``"a/b.tar.gz"`` gives ``("a", "b", ".tar.gz")``."""
+    directory, file_name = posixpath.split(key)
+    extension = "".join(pathlib.PurePosixPath(file_name).suffixes)
+    return directory, file_name.removesuffix(extension), extension
 
 
 def _without_empty_segments(name: str, key: str) -> str:

@@ -13,14 +13,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from minio.deleteobjects import DeleteObject
-
-from . import transfer
-from .buckets import StorageUse
-from .discovery import referenced_names
-from .errors import translated_errors
+from .discovery import StorageUse, referenced_names
+from .errors import MinioBackendError
+from .s3api import IncompleteUpload
 from .storage import MinioBackend
-from .transfer import PROBE_PREFIX, IncompleteUpload
 
 
 @dataclass(frozen=True)
@@ -61,32 +57,29 @@ def find_orphans(scope: BucketScope, grace: timedelta) -> Iterator[Orphan]:
     """
     storage = scope.storage
     cutoff = datetime.now(timezone.utc) - grace
-    with translated_errors("list", storage.settings.connection.endpoint, storage.bucket):
-        listed = [
-            Orphan(storage.bucket, str(item.object_name), int(item.size or 0), item.last_modified)
-            for item in storage.client.list_objects(storage.bucket, recursive=True)
-            if item.last_modified is not None and not str(item.object_name).startswith(PROBE_PREFIX)
-        ]
+    listed = [
+        Orphan(storage.bucket, key, info.size, info.last_modified)
+        for key, info in storage.bucket_objects.entries("", recursive=True)
+        if info is not None
+    ]
     referenced = set(referenced_names(use.model_field for use in scope.fields if use.model_field is not None))
     return (orphan for orphan in listed if orphan.key not in referenced and orphan.last_modified < cutoff)
 
 
 def delete_orphans(storage: MinioBackend, orphans: list[Orphan]) -> list[str]:
-    """Delete ``orphans`` in batches (one request per 1,000 objects); the keys that failed, with why."""
-    with translated_errors("delete objects in", storage.settings.connection.endpoint, storage.bucket):
-        errors = storage.client.remove_objects(storage.bucket, (DeleteObject(orphan.key) for orphan in orphans))
-        return [f"{error.name}: {error.code} {error.message}" for error in errors]
+    """Delete ``orphans`` in batches (one request per 1,000 objects); what failed, with why."""
+    try:
+        storage.delete_many([orphan.key for orphan in orphans])
+    except MinioBackendError as exc:
+        return [str(exc)]
+    return []
 
 
 def stale_uploads(scope: BucketScope, grace: timedelta) -> list[IncompleteUpload]:
     """The scope's bucket's multipart uploads begun more than ``grace`` ago and never completed."""
-    storage = scope.storage
-    with translated_errors("list incomplete uploads in", storage.settings.connection.endpoint, storage.bucket):
-        return transfer.stale_uploads(storage.client, storage.bucket, older_than=grace)
+    return scope.storage.bucket_objects.stale_uploads(grace)
 
 
 def abort_uploads(scope: BucketScope, uploads: list[IncompleteUpload]) -> int:
     """Abort ``uploads`` (their parts' space is freed); how many were still there to abort."""
-    storage = scope.storage
-    with translated_errors("abort incomplete uploads in", storage.settings.connection.endpoint, storage.bucket):
-        return len(transfer.abort_uploads(storage.client, storage.bucket, uploads))
+    return len(scope.storage.bucket_objects.abort_uploads(uploads))

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .buckets import StorageUse, initialize
+from .buckets import initialize
+from .discovery import StorageUse
 from .errors import MinioBackendError
 
 logger = logging.getLogger("django_minio_backend")

@@ -1,39 +1,56 @@
-"""The Django storage class ``MinioBackend`` (the static storages build on it in ``staticfiles``)."""
+"""The Django storage class ``MinioBackend`` (the static storages build on it in ``staticfiles``).
+
+Every Storage method is a few lines over one seam, ``objects.Objects`` (stat, list, ranged
+get, put, delete), and every write goes through one loop, ``_write``.
+"""
 
 from __future__ import annotations
 
-import pathlib
+import copy
+import enum
+import os
 import posixpath
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import cached_property
-from types import MappingProxyType
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
+import urllib3
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
-from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from minio import Minio
-from minio.datatypes import Object
-from minio.error import S3Error
-from urllib3 import BaseHTTPResponse
 
-from . import buckets, contenttypes, transfer, urls
-from .client import get_client
+from . import buckets, urls
+from .client import get_connection
 from .conf import MinioSettings, built_for_another_alias, collect_options, forced_changed
-from .errors import MISSING_OBJECT_CODES, BucketDoesNotExist, missing_bucket, translated_errors
+from .contenttypes import content_type
+from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
-from .names import directory_prefix, object_key
+from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
+from .objects import BucketObjects, Objects
+from .payload import Payload
+from .transfer import ObjectExists
 from .utils import MinioServerStatus, as_django_datetime
 
-T = TypeVar("T")
+Name = str | os.PathLike[str]
 
 # What deconstruct() records, with defaults left out. Connection options (endpoints,
 # credentials, clients) never go into migrations: they differ between environments.
 _DECONSTRUCTED_DEFAULTS: dict[str, Any] = {"storage_name": None, "allow_overwrite": False, "replace_existing": False}
+
+# The max_length of the save() in progress (Django does not pass it on to _save()).
+_save_max_length: ContextVar[int | None] = ContextVar("save_max_length", default=None)
+
+
+class WriteMode(enum.Enum):
+    """What a write does when the name is taken."""
+
+    CREATE = "create"  # nothing: FileExistsError
+    REPLACE = "replace"  # replaces the object
+    CREATE_OR_RENAME = "create-or-rename"  # stores under an alternative name
 
 
 class MinioBackend(Storage):
@@ -48,6 +65,9 @@ class MinioBackend(Storage):
     Constructing a storage sends no request; the client is built on first use.
     """
 
+    # Built on first use from the settings; a copy or an unpickled storage builds its own.
+    _BUILT_ON_USE: tuple[str, ...] = ("settings", "_urls", "bucket_objects")
+
     def __init__(
         self,
         bucket_name: str = "",
@@ -59,7 +79,7 @@ class MinioBackend(Storage):
     ):
         self._bucket_name = bucket_name
         self.storage_name = storage_name
-        self.options: Mapping[str, Any] = MappingProxyType(options)
+        self.options: dict[str, Any] = dict(options)
         """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here)."""
         self._other_alias = storage_name is None and built_for_another_alias(options)
         self.allow_overwrite = bool(allow_overwrite or replace_existing)
@@ -69,11 +89,13 @@ class MinioBackend(Storage):
             "allow_overwrite": allow_overwrite,
             "replace_existing": replace_existing,
         }
-        self._bucket_seen = ""
-        setting_changed.connect(self._forget_settings)
-        forced_changed.connect(self._forget_settings)
+        self._connect_signals()
 
     # Configuration
+
+    def _connect_signals(self) -> None:
+        setting_changed.connect(self._forget_settings)
+        forced_changed.connect(self._forget_settings)
 
     @cached_property
     def settings(self) -> MinioSettings:
@@ -86,9 +108,8 @@ class MinioBackend(Storage):
 
     def _forget_settings(self, *, setting: str, **kwargs: Any) -> None:
         if setting.startswith("MINIO_") or setting == "STORAGES":
-            self.__dict__.pop("settings", None)
-            self.__dict__.pop("_urls", None)
-            self._bucket_seen = ""
+            for name in self._BUILT_ON_USE:
+                self.__dict__.pop(name, None)
 
     @property
     def bucket(self) -> str:
@@ -111,189 +132,190 @@ class MinioBackend(Storage):
     @property
     def client(self) -> Minio:
         """The shared ``minio.Minio`` client (built on first use)."""
-        return get_client(self.settings.connection)
+        return self.bucket_objects.connection.client
 
-    @contextmanager
-    def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
-        try:
-            with translated_errors(action, self.settings.connection.endpoint, self.bucket, key):
-                yield
-        except BucketDoesNotExist:
-            self._bucket_seen = ""
-            raise
+    @cached_property
+    def bucket_objects(self) -> BucketObjects:
+        """The objects of this storage's bucket, straight on the server (``objects.BucketObjects``)."""
+        config = self.settings
+        return BucketObjects(
+            get_connection(config.connection),
+            self.bucket,
+            parallel=config.multipart_parallel,
+            missing_bucket_is_empty=config.bucket_check_on_save,
+        )
+
+    def _objects(self) -> Objects:
+        """Where this storage's objects are read and written: its bucket (a batch, in ``staticfiles``)."""
+        return self.bucket_objects
 
     # Reading
 
-    def _open(self, name: str, mode: str = "rb") -> MinioFile:
-        return MinioFile(object_key(name), mode, self)
+    def _open(self, name: Name, mode: str = "rb") -> MinioFile:
+        key = object_key(name)
+        return MinioFile(
+            key,
+            mode,
+            open_reader=lambda: self._reader(key),
+            store=lambda content, exclusive: self._write(
+                key, content, WriteMode.CREATE if exclusive else WriteMode.REPLACE
+            ),
+        )
 
     def _reader(self, key: str) -> ObjectReader:
-        return ObjectReader(lambda offset, length: self._fetch(key, offset, length), lambda: self.size(key))
+        return ObjectReader(
+            lambda offset, length: self._objects().get(key, offset, length), lambda: self._objects().stat(key).size
+        )
 
-    def _fetch(self, key: str, offset: int, length: int | None) -> BaseHTTPResponse | None:
-        """A streaming GET of ``length`` bytes from ``offset`` (to the end if None); None past the end."""
-        with self._errors("read", key):
-            try:
-                return self.client.get_object(self.bucket, key, offset=offset, length=length or 0)
-            except S3Error as exc:
-                if exc.code == "InvalidRange":
-                    return None
-                raise
-
-    def _stat(self, key: str) -> Object:
-        """The object's metadata; ``FileNotFoundError`` if it is missing, ``BucketDoesNotExist``
-        if its bucket is (a HEAD answers both with a bare 404, so a miss asks about the bucket,
-        once per storage while the bucket is there). With ``MINIO_BUCKET_CHECK_ON_SAVE`` a
-        missing bucket holds missing objects: the next save creates it."""
-        with self._errors("inspect", key):
-            try:
-                return self.client.stat_object(self.bucket, key)
-            except S3Error as exc:
-                if (
-                    exc.code in MISSING_OBJECT_CODES
-                    and self._bucket_seen != self.bucket
-                    and not self.settings.bucket_check_on_save
-                ):
-                    if not self.client.bucket_exists(self.bucket):
-                        raise missing_bucket("inspect", self.settings.connection.endpoint, self.bucket, key) from exc
-                    self._bucket_seen = self.bucket
-                raise
-
-    def exists(self, name: str) -> bool:
+    def exists(self, name: Name) -> bool:
         """Whether the object exists; errors other than "not found" are raised, never read as False."""
         try:
-            self._stat(object_key(name))
+            self._objects().stat(object_key(name))
         except FileNotFoundError:
             return False
         return True
 
-    def size(self, name: str) -> int:
-        return int(self._stat(object_key(name)).size or 0)
+    def size(self, name: Name) -> int:
+        return self._objects().stat(object_key(name)).size
 
-    def get_modified_time(self, name: str) -> datetime:
+    def get_modified_time(self, name: Name) -> datetime:
         """Aware UTC time with ``USE_TZ=True``; naive local (``TIME_ZONE``) time otherwise."""
-        modified = self._stat(object_key(name)).last_modified
-        assert modified is not None
-        return as_django_datetime(modified)
+        return as_django_datetime(self._objects().stat(object_key(name)).last_modified)
 
-    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+    def listdir(self, path: Name) -> tuple[list[str], list[str]]:
         """``(directories, files)`` directly under ``path``, like ``FileSystemStorage``."""
-        prefix = directory_prefix(path)
+        prefix = directory_prefix(os.fspath(path))
         directories, files = [], []
-        with self._errors("list", prefix or None):
-            for item in self.client.list_objects(self.bucket, prefix=prefix or None):
-                entry = str(item.object_name)[len(prefix) :]
-                if item.is_dir:
-                    directories.append(entry.rstrip("/"))
-                elif entry:
-                    files.append(entry)
+        for key, info in self._objects().entries(prefix, recursive=False):
+            entry = key[len(prefix) :]
+            if info is None:
+                directories.append(entry.rstrip("/"))
+            elif entry:
+                files.append(entry)
         return directories, files
+
+    def stored_names(self, path: Name = "") -> list[str]:
+        """Every name stored under directory ``path``, at any depth, sorted (one paged listing)."""
+        return sorted(key for key, _ in self._objects().entries(directory_prefix(os.fspath(path)), recursive=True))
 
     # Writing
 
-    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
-        """Store ``content`` and return the name it was stored under.
+    def save(self, name: Name | None, content: Any, max_length: int | None = None) -> str:
+        """Django's ``Storage.save()``, unchanged: validate the name, ``get_available_name()``,
+        ``_save()``, validate the name it returns. ``max_length`` is also kept for ``_save()``
+        (Django does not pass it on), which keeps alternative names within it."""
+        token = _save_max_length.set(max_length)
+        try:
+            return str(super().save(name, content, max_length))  # type: ignore[arg-type]  # Django takes PathLike
+        finally:
+            _save_max_length.reset(token)
 
-        Without overwrite, the write itself is conditional (``If-None-Match: *``),
-        so a taken name costs no extra request and two concurrent saves of one name
-        can never replace each other: the later one gets an alternative name.
+    def get_available_name(self, name: Name, max_length: int | None = None) -> str:
+        """``name`` as its object key, shortened to fit ``max_length`` and S3's 1024 bytes.
+
+        Whether it is free is decided by the write itself (see ``_save``), in the same
+        request, so a save costs no extra request and two concurrent saves of one name
+        cannot replace each other. Subclasses may override this as Django documents
+        (an "overwrite storage" that deletes first, say): ``save()`` honours them.
         """
-        if name is None:
-            name = content.name
-        if not hasattr(content, "chunks"):
-            content = File(content, name)
-        return self._store(str(name), content, max_length)
+        return fitted_key(name, max_length)
 
     def _save(self, name: str, content: Any) -> str:
-        return self._store(name, content, None)
+        """Store ``content`` under ``name`` and return the name used: with ``allow_overwrite``,
+        replacing what is there; otherwise under an alternative name if ``name`` is taken."""
+        mode = WriteMode.REPLACE if self.allow_overwrite else WriteMode.CREATE_OR_RENAME
+        return self._write(name, content, mode, _save_max_length.get())
 
-    def get_available_name(self, name: str, max_length: int | None = None) -> str:
-        if self.allow_overwrite:
-            return self._fit(object_key(name), max_length)
-        return super().get_available_name(name, max_length)
-
-    def delete(self, name: str) -> None:
-        """Delete the object; deleting a missing object is not an error."""
-        key = object_key(name)
-        with self._errors("delete", key):
-            self.client.remove_object(self.bucket, key)
-
-    def _store(self, name: str, content: IO[Any], max_length: int | None) -> str:
-        key = object_key(name)
-        payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
-        content_type = contenttypes.content_type(key, content)
-        return self._in_own_bucket(
-            "save", key, lambda: self._store_payload(key, payload, content_type, max_length), payload
-        )
-
-    def _in_own_bucket(
-        self, action: str, key: str | None, operation: Callable[[], T], payload: transfer.Payload | None = None
-    ) -> T:
-        """Run ``operation`` with errors translated. If it finds the bucket missing and
-        ``MINIO_BUCKET_CHECK_ON_SAVE`` is set, create the bucket as ``initialize_buckets``
-        would and run it once more, with ``payload`` (what it sends) from its first byte;
-        otherwise, or if ``payload`` cannot be read again, ``BucketDoesNotExist`` propagates."""
-        try:
-            with self._errors(action, key):
-                return operation()
-        except BucketDoesNotExist:
-            if not self.settings.bucket_check_on_save or (payload is not None and not payload.restart()):
-                raise
-        with self._errors("create"):
-            (own_plan, *_), problems = buckets.plan([buckets.StorageUse(self, repr(self))])
-            if problems:
-                raise ImproperlyConfigured(" ".join(problem.message for problem in problems))
-            buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
-        with self._errors(action, key):
-            return operation()
-
-    def _store_payload(self, key: str, payload: transfer.Payload, content_type: str, max_length: int | None) -> str:
-        if self.allow_overwrite:
-            key = self._fit(key, max_length)
-            self._upload(key, payload, content_type, if_absent=False)
-            return key
-        conditional = transfer.supports_conditional_writes(self.client, self.bucket)
-        for candidate in self._candidate_names(key, max_length):
-            # A large upload checks first, not to send gigabytes to a taken name.
-            if (not conditional or not payload.is_small) and self.exists(candidate):
-                continue
-            try:
-                self._upload(candidate, payload, content_type, if_absent=conditional)
-            except transfer.ObjectExists:
-                if not payload.is_small and not payload.rewindable:
-                    raise FileExistsError(
-                        f"{self.bucket}/{candidate} was created by another writer during this upload, "
-                        "and the content cannot be re-read to store it under another name."
-                    ) from None
-                if not payload.is_small:
-                    payload.rewind()
-                continue
-            return candidate
-        raise AssertionError("unreachable: candidate names never run out")
-
-    def create(self, name: str, content: IO[Any]) -> None:
+    def create(self, name: Name, content: IO[Any]) -> None:
         """Store ``content`` under exactly ``name``; ``FileExistsError`` if the name is taken.
 
         Unlike ``save()``, no alternative name is tried. One conditional request
         (or a multipart upload completed conditionally), streamed.
         """
-        self._write(object_key(name), content, overwrite=False)
+        self._write(name, content, WriteMode.CREATE)
 
-    def _write(self, key: str, content: IO[Any], *, overwrite: bool) -> None:
-        """Write exactly ``key`` (for ``open(name, "w"/"x")``); ``FileExistsError`` if not
-        ``overwrite`` and the object exists."""
-        payload = transfer.Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
+    def delete(self, name: Name) -> None:
+        """Delete the object; deleting a missing object is not an error."""
+        self._objects().delete(object_key(name))
 
-        def write() -> None:
-            conditional = not overwrite and transfer.supports_conditional_writes(self.client, self.bucket)
+    def delete_many(self, names: Iterable[Name]) -> None:
+        """Delete these objects now, 1,000 per request; missing ones are not an error."""
+        self._objects().delete_many([object_key(name) for name in names])
+
+    def _write(self, name: Name, content: IO[Any], mode: WriteMode, max_length: int | None = None) -> str:
+        """The one write path: store ``content`` as ``mode`` says and return the key used.
+
+        Without ``REPLACE`` the write itself is conditional (``If-None-Match: *``), or, on
+        servers that ignore conditions and for content too large to send twice, a HEAD
+        comes first. A taken name is ``FileExistsError`` (``CREATE``) or the next
+        alternative name (``CREATE_OR_RENAME``). A missing bucket is created once if
+        ``MINIO_BUCKET_CHECK_ON_SAVE`` is set. Either way the content is sent again from its
+        first byte, or, if it cannot be re-read, the error propagates: never a cut-off object.
+        """
+        key = object_key(name)
+        payload = Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
+        names = self._candidate_names(key, max_length) if mode is WriteMode.CREATE_OR_RENAME else iter([key])
+        key = next(names)
+        bucket_created = False
+        while True:
             try:
-                if not overwrite and not conditional and self.exists(key):
-                    raise transfer.ObjectExists(key)
-                self._upload(key, payload, contenttypes.content_type(key, content), if_absent=conditional)
-            except transfer.ObjectExists:
-                raise FileExistsError(f"{self.bucket}/{key} already exists") from None
+                self._put(key, payload, self._headers(key, content), if_absent=mode is not WriteMode.REPLACE)
+                return key
+            except ObjectExists:
+                if mode is WriteMode.CREATE:
+                    raise FileExistsError(f"{self.bucket}/{key} already exists") from None
+                if not payload.restart():
+                    raise FileExistsError(
+                        f"{self.bucket}/{key} was created by another writer during this upload, "
+                        "and the content cannot be re-read to store it under another name."
+                    ) from None
+                key = next(names)
+            except BucketDoesNotExist:
+                if bucket_created or not self.settings.bucket_check_on_save or not payload.restart():
+                    raise
+                self._create_bucket()
+                bucket_created = True
 
-        self._in_own_bucket("save", key, write, payload)
+    def _put(self, key: str, payload: Payload, headers: Mapping[str, str], *, if_absent: bool) -> None:
+        conditional = if_absent and self.bucket_objects.writes_conditionally()
+        # Without conditions, and for large content (not to send gigabytes to a taken name), ask first.
+        if if_absent and (not conditional or not payload.is_small) and self.exists(key):
+            raise ObjectExists(key)
+        self._objects().put(key, payload, headers, if_absent=conditional)
+
+    def _candidate_names(self, key: str, max_length: int | None) -> Iterator[str]:
+        """``key``, then names from ``get_alternative_name()``, each validated and fitting
+        ``max_length`` and S3's 1024 bytes by shortening the file's root, as Django's
+        ``get_available_name()`` does."""
+        yield key
+        directory, root, extension = split_name(key)
+        while True:
+            candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
+            excess = name_excess(candidate, max_length)
+            if excess <= 0:
+                yield object_key(candidate)
+            elif len(root) > excess:
+                root = root[:-excess]
+            else:
+                raise SuspiciousFileOperation(
+                    f"Storage cannot find an available name for {key!r} within max_length={max_length}."
+                )
+
+    def _headers(self, key: str, content: Any) -> dict[str, str]:
+        """Everything stored with an object besides its bytes, for every write path."""
+        return {"Content-Type": content_type(key, content), **self._object_headers(key)}
+
+    def _object_headers(self, key: str) -> dict[str, str]:
+        """Headers stored with a new object besides its Content-Type (e.g. Cache-Control); none here."""
+        return {}
+
+    def _create_bucket(self) -> None:
+        """Create this storage's bucket, with its policy, as ``initialize_buckets`` would."""
+        (own_plan, *_), problems = buckets.plan([buckets.BucketUse(self.settings, self.bucket, self.is_public)])
+        if problems:
+            raise ImproperlyConfigured(" ".join(problem.message for problem in problems))
+        with translated_errors("create", self.settings.connection.endpoint, self.bucket):
+            buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
 
     def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
         """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never
@@ -303,66 +325,14 @@ class MinioBackend(Storage):
         dies mid-upload; the parts then hold space until this (e.g. from a periodic task)
         or a lifecycle rule on the bucket removes them. Objects are never touched.
         """
-        with self._errors("abort incomplete uploads in", prefix or None):
-            stale = transfer.stale_uploads(self.client, self.bucket, older_than=older_than, prefix=prefix)
-            aborted = transfer.abort_uploads(self.client, self.bucket, stale)
-        return [upload.key for upload in aborted]
-
-    def _upload(self, key: str, payload: transfer.Payload, content_type: str, *, if_absent: bool) -> None:
-        headers = self._extra_headers(key)
-        if payload.is_small:
-            transfer.put_bytes(
-                self.client, self.bucket, key, payload.head, content_type, if_absent=if_absent, extra_headers=headers
-            )
-            return
-        transfer.put_multipart(
-            self.client,
-            self.bucket,
-            key,
-            payload.parts(),
-            content_type,
-            if_absent=if_absent,
-            parallel=self.settings.multipart_parallel,
-            extra_headers=headers,
-        )
-
-    def _extra_headers(self, key: str) -> dict[str, str]:
-        """Headers stored with a new object besides its Content-Type (e.g. Cache-Control); none here."""
-        return {}
-
-    def _fit(self, key: str, max_length: int | None) -> str:
-        """Shorten the file's root so ``key`` fits ``max_length``, as Django does."""
-        if not max_length or len(key) <= max_length:
-            return key
-        directory, root, extension = _split_name(key)
-        root = root[: max_length - len(key)]
-        if not root:
-            raise SuspiciousFileOperation(f"Storage cannot fit {key!r} into max_length={max_length}.")
-        return posixpath.join(directory, root + extension)
-
-    def _candidate_names(self, key: str, max_length: int | None) -> Iterator[str]:
-        """``key`` if it fits, then alternatives from ``get_alternative_name()``, each fitting
-        ``max_length`` by shortening the file's root, as Django's ``get_available_name()`` does."""
-        if not max_length or len(key) <= max_length:
-            yield key
-        directory, root, extension = _split_name(key)
-        while True:
-            candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
-            overflow = len(candidate) - max_length if max_length else 0
-            if overflow > 0:
-                root = root[:-overflow]
-                if not root:
-                    raise SuspiciousFileOperation(
-                        f"Storage cannot find an available name for {key!r} within max_length={max_length}."
-                    )
-                candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
-            yield candidate
+        objects = self.bucket_objects
+        return [upload.key for upload in objects.abort_uploads(objects.stale_uploads(older_than, prefix))]
 
     # URLs and health
 
     def url(
         self,
-        name: str | None,
+        name: Name | None,
         expires: timedelta | None = None,
         response_headers: Mapping[str, str] | None = None,
     ) -> str:
@@ -372,6 +342,8 @@ class MinioBackend(Storage):
         ``expires`` or ``response_headers`` (e.g. ``{"Content-Disposition":
         "attachment; filename=report.pdf"}``), get a presigned URL.
         """
+        if name is None:
+            raise TypeError("file names must be str or os.PathLike, got NoneType")
         return self._urls.url(object_key(name), expires, response_headers)
 
     @cached_property
@@ -403,13 +375,23 @@ class MinioBackend(Storage):
         }
         return f"{module}.{cls.__qualname__}", (), kwargs
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles leave out what is built on use (settings, client, batches)."""
+        return {key: value for key, value in self.__dict__.items() if key not in self._BUILT_ON_USE}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._connect_signals()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MinioBackend:
+        """A storage with copies of this one's arguments; a ``MINIO_HTTP_CLIENT`` pool manager,
+        shared by design, is shared by the copy."""
+        clone = copy.copy(self)
+        memo.update({id(value): value for value in self.options.values() if isinstance(value, urllib3.PoolManager)})
+        clone.options = copy.deepcopy(self.options, memo)
+        clone._init_kwargs = copy.deepcopy(self._init_kwargs, memo)
+        return clone
+
     def __repr__(self) -> str:
         bucket = self._bucket_name or "<default bucket>"
         return f"<{type(self).__name__} bucket={bucket!r}>"
-
-
-def _split_name(key: str) -> tuple[str, str, str]:
-    """``(directory, root, extensions)`` of an object key: ``"a/b.tar.gz"`` gives ``("a", "b", ".tar.gz")``."""
-    directory, file_name = posixpath.split(key)
-    extension = "".join(pathlib.PurePosixPath(file_name).suffixes)
-    return directory, file_name.removesuffix(extension), extension

@@ -32,9 +32,9 @@ from django.conf import settings
 from django.test import override_settings
 from minio import Minio
 
-from .buckets import StorageUse, initialize
+from .buckets import initialize
 from .conf import forced
-from .discovery import is_minio_backend, project_storages
+from .discovery import StorageUse, is_minio_backend, project_storages
 from .localserver import LocalS3Server
 
 

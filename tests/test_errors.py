@@ -11,7 +11,7 @@ import pytest
 from django.core.files.base import ContentFile, File
 from minio import Minio
 
-from django_minio_backend import BucketDoesNotExist, MinioBackend, MinioBackendError, transfer
+from django_minio_backend import BucketDoesNotExist, MinioBackend, MinioBackendError, s3api, transfer
 from django_minio_backend.testing import remove_bucket
 
 from .reliability.conftest import SMALL_PARTS, MiB
@@ -115,7 +115,7 @@ def test_a_bucket_removed_mid_upload_is_created_again_and_the_file_sent_whole(
     storage.save("first.txt", ContentFile(b"creates the bucket"))
 
     def remove_bucket_with_its_uploads() -> None:
-        transfer.abort_uploads(s3_client, missing_bucket, list(transfer.incomplete_uploads(s3_client, missing_bucket)))
+        transfer.abort_uploads(s3_client, missing_bucket, list(s3api.list_multipart_uploads(s3_client, missing_bucket)))
         remove_bucket(s3_client, missing_bucket)
 
     data = os.urandom(12 * MiB)

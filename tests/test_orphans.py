@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
-from django_minio_backend import MinioBackend, transfer
+from django_minio_backend import MinioBackend, s3api
 
 from .testapp.models import PrivateAttachment, SoftDeletedAttachment
 
@@ -74,7 +74,7 @@ def test_abandoned_multipart_uploads_are_reported_and_aborted_only_with_delete(s
     storage.client._execute("POST", BUCKET, "uploads/abandoned.bin", query_params={"uploads": ""})
 
     def left() -> list[str]:
-        return [upload.key for upload in transfer.incomplete_uploads(storage.client, BUCKET)]
+        return [upload.key for upload in s3api.list_multipart_uploads(storage.client, BUCKET)]
 
     assert "uploads/abandoned.bin" not in orphans()  # begun just now: within the grace period
     report = orphans("--grace-hours", "0")

@@ -1,4 +1,4 @@
-"""The one place we go beyond minio's public API (``Minio._execute`` in transfer.py).
+"""The one place we go beyond minio's public API (``Minio._execute`` in s3api.py).
 
 If a minio release renames or changes it, these tests fail before users notice.
 """
@@ -12,7 +12,7 @@ import urllib3
 from minio import Minio
 from minio.error import S3Error
 
-from django_minio_backend import transfer
+from django_minio_backend import s3api
 
 EXPECTED_PARAMETERS = ["self", "method", "bucket_name", "object_name", "body", "headers", "query_params"]
 
@@ -33,7 +33,7 @@ def test_execute_sends_our_headers_unchanged_and_raises_s3error(s3_client: Minio
 def test_s3_errors_we_raise_carry_code_message_and_response():
     """minio 7.2.0 takes ``response`` last, later 7.2 releases first; the error is right on both."""
     response = urllib3.HTTPResponse(body=b"", status=200)
-    error = transfer.s3_error(response, "NoSuchUpload", "The upload does not exist.")
+    error = s3api.s3_error(response, "NoSuchUpload", "The upload does not exist.")
     assert error.code == "NoSuchUpload"
     assert error.message == "The upload does not exist."
     assert error.response is response

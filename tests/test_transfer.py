@@ -8,7 +8,7 @@ import os
 
 from django.core.files.base import File
 
-from django_minio_backend import MinioBackend, transfer
+from django_minio_backend import MinioBackend, payload
 
 from .s3 import CountingPoolManager
 
@@ -63,4 +63,4 @@ def test_md5_etag_is_the_etag_the_server_gives_a_single_put(storage: MinioBacken
     data = os.urandom(1000)
     name = storage.save("one-put.bin", io.BytesIO(data))
     etag = storage.client.stat_object(storage.bucket, name).etag
-    assert transfer.md5_etag(data) == etag.strip('"')
+    assert payload.md5_etag(data) == etag.strip('"')

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.base import ContentFile, File
 from minio import Minio
 
-from django_minio_backend import MinioBackend, transfer
+from django_minio_backend import MinioBackend, s3api
 
 from ..s3 import CountingPoolManager
 from ..test_storage import NonSeekable
@@ -115,4 +115,4 @@ def test_a_source_failing_mid_read_leaves_nothing_behind(bucket: str, s3_client:
     else:
         assert counter.methods()[-1] == "DELETE"  # the multipart upload was aborted
     assert list(s3_client.list_objects(bucket, recursive=True)) == []
-    assert list(transfer.incomplete_uploads(s3_client, bucket)) == []
+    assert list(s3api.list_multipart_uploads(s3_client, bucket)) == []

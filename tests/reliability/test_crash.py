@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile, File
 
-from django_minio_backend import MinioBackendError, transfer
+from django_minio_backend import MinioBackendError, s3api
 
 from .conftest import MiB, Victim
 
@@ -62,11 +62,11 @@ def test_server_killed_mid_multipart_upload(victim: Victim, caplog: pytest.LogCa
     victim.server.start()  # same port, same data directory
     print(f"server back after {time.monotonic() - started:.2f}s")
     assert not storage.exists("big.bin")
-    left = [upload.key for upload in transfer.incomplete_uploads(storage.client, bucket)]
+    left = [upload.key for upload in s3api.list_multipart_uploads(storage.client, bucket)]
     print(f"incomplete uploads after the restart: {left}")
     assert storage.abort_incomplete_uploads(older_than=timedelta(hours=1)) == []  # too young
     assert storage.abort_incomplete_uploads(older_than=timedelta(0)) == left
-    assert list(transfer.incomplete_uploads(storage.client, bucket)) == []
+    assert list(s3api.list_multipart_uploads(storage.client, bucket)) == []
 
     data = os.urandom(20 * MiB)  # the same storage instance, no new client
     name = storage.save("big.bin", ContentFile(data))
@@ -80,6 +80,6 @@ def test_abort_incomplete_uploads_by_prefix_with_unusual_names(storage, s3_clien
         s3_client._execute("POST", storage.bucket, key, query_params={"uploads": ""})
     storage.save("tmp/done.txt", ContentFile(b"objects are never touched"))
     assert sorted(storage.abort_incomplete_uploads(timedelta(0), prefix="tmp/")) == sorted(keys[1:])
-    assert [upload.key for upload in transfer.incomplete_uploads(s3_client, storage.bucket)] == ["keep/a.bin"]
+    assert [upload.key for upload in s3api.list_multipart_uploads(s3_client, storage.bucket)] == ["keep/a.bin"]
     assert storage.exists("tmp/done.txt")
     storage.abort_incomplete_uploads(timedelta(0))

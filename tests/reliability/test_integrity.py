@@ -10,7 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from minio import Minio
 
-from django_minio_backend import MinioBackend, MinioBackendError, transfer
+from django_minio_backend import MinioBackend, MinioBackendError, s3api
 
 from .conftest import MiB, Wire
 from .proxy import flip_a_bit, put_with_body
@@ -39,7 +39,7 @@ def test_a_corrupted_upload_is_refused_and_nothing_is_stored(case: str, wire: Wi
         upload(wire.storage, name, data)
     assert wire.hook.seen, "the proxy did not see the upload"
     assert [o.object_name for o in s3_client.list_objects(bucket, recursive=True)] == []
-    assert list(transfer.incomplete_uploads(s3_client, bucket)) == []  # a failed part aborts the upload
+    assert list(s3api.list_multipart_uploads(s3_client, bucket)) == []  # a failed part aborts the upload
 
 
 def test_the_same_upload_untampered_arrives_intact(wire: Wire):

@@ -1,0 +1,127 @@
+"""The S3 requests minio has no public call for, one function per request.
+
+minio cannot send a conditional PUT, nor run a multipart upload part by part, through
+its public API. These functions go through ``Minio._execute``, which signs, retries and
+turns error answers into ``S3Error`` like every public call. This is the only module that
+uses minio's non-public API; ``tests/test_sdk_contract.py`` fails if a minio release
+changes it.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from minio import Minio
+from minio.error import S3Error
+from urllib3 import BaseHTTPResponse
+
+_S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+
+# minio's own type for header and query dictionaries
+Fields = dict[str, str | list[str] | tuple[str]]
+
+
+# Codes that mean "the condition failed, the name is taken" for a conditional write (409: a
+# concurrent conditional write to the same key is in progress).
+_TAKEN_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
+
+
+def name_taken(exc: S3Error) -> bool:
+    """Whether a write with ``If-None-Match: *`` failed because the key is taken."""
+    return exc.code in _TAKEN_CODES or (exc.response is not None and exc.response.status == 412)
+
+
+def s3_error(response: BaseHTTPResponse, code: str, message: str | None) -> S3Error:
+    """The ``S3Error`` for an error answer, built alike on every supported minio: 7.2.0
+    takes ``response`` last and later releases take it first, so only keywords are stable."""
+    return S3Error(response=response, code=code, message=message, resource=None, request_id=None, host_id=None)
+
+
+def _xml_child(response: BaseHTTPResponse, tag: str) -> str | None:
+    """The text of ``tag`` in the XML answer; raises ``S3Error`` if the answer is an error."""
+    root = ET.fromstring(response.data)  # noqa: S314 - answers of the configured server, parsed as minio does
+    if root.tag == "Error" or root.tag.endswith("}Error"):
+        raise s3_error(response, root.findtext("Code") or "InternalError", root.findtext("Message"))
+    return root.findtext(_S3_NS + tag) or root.findtext(tag)
+
+
+def put_object(client: Minio, bucket: str, key: str, body: bytes, headers: Fields) -> BaseHTTPResponse:
+    """PutObject: store ``body`` under ``key`` with ``headers`` (``If-None-Match`` included) as given."""
+    return client._execute("PUT", bucket, key, body=body, headers=headers)
+
+
+def create_multipart_upload(client: Minio, bucket: str, key: str, headers: Fields) -> str:
+    """CreateMultipartUpload; the upload id. ``headers`` are stored with the completed object."""
+    response = client._execute("POST", bucket, key, headers=headers, query_params={"uploads": ""})
+    upload_id = _xml_child(response, "UploadId")
+    if not upload_id:
+        raise s3_error(response, "InvalidResponse", "no UploadId in answer")
+    return upload_id
+
+
+def upload_part(client: Minio, bucket: str, key: str, upload_id: str, number: int, body: bytes, headers: Fields) -> str:
+    """UploadPart: part ``number`` (from 1) of the upload; the part's ETag."""
+    query: Fields = {"uploadId": upload_id, "partNumber": str(number)}
+    response = client._execute("PUT", bucket, key, body=body, headers=headers, query_params=query)
+    return str(response.headers["ETag"])
+
+
+def complete_multipart_upload(
+    client: Minio, bucket: str, key: str, upload_id: str, part_etags: list[str], headers: Fields
+) -> None:
+    """CompleteMultipartUpload of the parts with these ETags, in order. S3 may report a failed
+    completion inside a 200 answer; that raises ``S3Error`` too."""
+    parts = "".join(
+        f"<Part><PartNumber>{number}</PartNumber><ETag>{escape(etag)}</ETag></Part>"
+        for number, etag in enumerate(part_etags, start=1)
+    )
+    body = f"<CompleteMultipartUpload>{parts}</CompleteMultipartUpload>".encode()
+    headers = {**headers, "Content-Type": "application/xml"}
+    response = client._execute("POST", bucket, key, body=body, headers=headers, query_params={"uploadId": upload_id})
+    _xml_child(response, "ETag")
+
+
+def abort_multipart_upload(client: Minio, bucket: str, key: str, upload_id: str) -> None:
+    """AbortMultipartUpload: the upload's parts are deleted."""
+    client._execute("DELETE", bucket, key, query_params={"uploadId": upload_id})
+
+
+@dataclass(frozen=True)
+class IncompleteUpload:
+    """A multipart upload that was begun and neither completed nor aborted."""
+
+    key: str
+    upload_id: str
+    initiated: datetime | None
+
+
+def list_multipart_uploads(client: Minio, bucket: str, prefix: str = "") -> Iterator[IncompleteUpload]:
+    """ListMultipartUploads, every page: the bucket's incomplete uploads of keys starting with
+    ``prefix``. A truncated answer that gives no place to continue from raises instead of
+    asking again forever."""
+    # Keys come XML-escaped, not URL-encoded: some servers claim encoding-type=url but do not apply it.
+    query: Fields = {"uploads": "", "prefix": prefix}
+    while True:
+        response = client._execute("GET", bucket, query_params=query)
+        root = ET.fromstring(response.data)  # noqa: S314 - as _xml_child
+        last = None
+        for upload in root.iter(_S3_NS + "Upload"):
+            initiated = upload.findtext(_S3_NS + "Initiated")
+            last = IncompleteUpload(
+                upload.findtext(_S3_NS + "Key") or "",
+                upload.findtext(_S3_NS + "UploadId") or "",
+                datetime.fromisoformat(initiated.replace("Z", "+00:00")) if initiated else None,
+            )
+            yield last
+        if root.findtext(_S3_NS + "IsTruncated") != "true":
+            return
+        markers = (root.findtext(_S3_NS + "NextKeyMarker") or "", root.findtext(_S3_NS + "NextUploadIdMarker") or "")
+        if not all(markers) and last is not None:
+            markers = (last.key, last.upload_id)  # servers that leave out a next marker mean the last upload listed
+        if not markers[0] or markers == (query.get("key-marker"), query.get("upload-id-marker")):
+            raise s3_error(response, "InvalidResponse", "a truncated list of uploads gave no place to continue from")
+        query["key-marker"], query["upload-id-marker"] = markers
