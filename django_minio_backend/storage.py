@@ -22,14 +22,15 @@ from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from minio import Minio
 
-from . import buckets, urls
+from . import buckets
 from .client import get_connection
 from .conf import MinioSettings, built_for_another_alias, collect_options, forced_changed
-from .contenttypes import content_type
 from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
+from .mediatypes import content_type
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
+from .object_urls import ObjectUrls
 from .objects import BucketObjects, Objects
 from .payload import Payload
 from .transfer import ObjectExists
@@ -347,8 +348,8 @@ class MinioBackend(Storage):
         return self._urls.url(object_key(name), expires, response_headers)
 
     @cached_property
-    def _urls(self) -> urls.ObjectUrls:
-        return urls.ObjectUrls(self.settings, self.bucket, self.is_public)
+    def _urls(self) -> ObjectUrls:
+        return ObjectUrls(self.settings, self.bucket, self.is_public)
 
     def is_minio_available(self, timeout: float = 5.0) -> MinioServerStatus:
         """Ask the server (any S3 server) whether it answers and accepts our credentials.

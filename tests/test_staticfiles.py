@@ -17,7 +17,7 @@ import django_minio_backend.models
 from django_minio_backend import BucketDoesNotExist, MinioBackendStatic, MinioManifestStaticStorage
 from django_minio_backend.checks import check_collectstatic_command
 from django_minio_backend.conf import MinioSettings
-from django_minio_backend.contenttypes import content_type
+from django_minio_backend.mediatypes import content_type
 from django_minio_backend.testing import remove_bucket
 
 from .reliability.conftest import SMALL_PARTS, MiB

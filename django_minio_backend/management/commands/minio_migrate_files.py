@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 
 from django_minio_backend.discovery import file_fields, referenced_names
-from django_minio_backend.migration import Result, all_names, copy_files
+from django_minio_backend.filecopy import Result, all_names, copy_files
 from django_minio_backend.storage import MinioBackend
 
 
