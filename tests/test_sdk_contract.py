@@ -1,11 +1,13 @@
 """The one place we go beyond minio's public API (``Minio._execute`` in s3api.py).
 
-If a minio release renames or changes it, these tests fail before users notice.
+Every function of s3api.py runs here against the real server: if a minio release renames
+or changes ``_execute``, these tests fail before users notice.
 """
 
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 import urllib3
@@ -37,3 +39,31 @@ def test_s3_errors_we_raise_carry_code_message_and_response():
     assert error.code == "NoSuchUpload"
     assert error.message == "The upload does not exist."
     assert error.response is response
+
+
+def test_every_request_of_s3api_works_on_this_minio_release(s3_client: Minio, bucket: str):
+    """Each function of s3api.py, the one module that uses ``_execute``, against the real server."""
+    part = b"p" * (5 * 1024 * 1024)
+    upload_id = s3api.create_multipart_upload(s3_client, bucket, "big.bin", {"Content-Type": "application/x-test"})
+    etags = [s3api.upload_part(s3_client, bucket, "big.bin", upload_id, n, part, {}) for n in (1, 2)]
+    listed = list(s3api.list_multipart_uploads(s3_client, bucket, prefix="big"))
+    assert [(upload.key, upload.upload_id) for upload in listed] == [("big.bin", upload_id)]
+    s3api.complete_multipart_upload(s3_client, bucket, "big.bin", upload_id, etags, {"If-None-Match": "*"})
+    stat = s3_client.stat_object(bucket, "big.bin")
+    assert (stat.size, stat.content_type) == (2 * len(part), "application/x-test")
+
+    doomed = s3api.create_multipart_upload(s3_client, bucket, "doomed.bin", {})
+    s3api.abort_multipart_upload(s3_client, bucket, "doomed.bin", doomed)
+    assert list(s3api.list_multipart_uploads(s3_client, bucket)) == []
+
+    s3api.put_object(s3_client, bucket, "small.txt", b"1", {"If-None-Match": "*", "Content-Type": "text/plain"})
+    with pytest.raises(S3Error) as caught:
+        s3api.put_object(s3_client, bucket, "small.txt", b"2", {"If-None-Match": "*"})
+    assert s3api.name_taken(caught.value)
+    assert s3_client.get_object(bucket, "small.txt").data == b"1"
+
+
+def test_no_other_module_uses_minios_private_api():
+    package = Path(s3api.__file__).parent
+    users = sorted(path.name for path in package.rglob("*.py") if "._execute(" in path.read_text())
+    assert users == ["s3api.py"]
