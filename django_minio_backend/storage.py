@@ -22,7 +22,7 @@ from urllib3 import BaseHTTPResponse
 
 from . import buckets, contenttypes, transfer, urls
 from .client import get_client
-from .conf import MinioSettings, built_for_another_alias, collect_options, forced_changed
+from .conf import MinioSettings, OptionValues, read_options, storage_alias
 from .errors import MISSING_OBJECT_CODES, BucketDoesNotExist, missing_bucket, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
@@ -61,7 +61,15 @@ class MinioBackend(Storage):
         self.storage_name = storage_name
         self.options: Mapping[str, Any] = MappingProxyType(options)
         """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here)."""
-        self._other_alias = storage_name is None and built_for_another_alias(options)
+        self._alias = storage_alias(
+            storage_name,
+            {
+                "bucket_name": bucket_name,
+                "allow_overwrite": allow_overwrite,
+                "replace_existing": replace_existing,
+                **options,
+            },
+        )
         self.allow_overwrite = bool(allow_overwrite or replace_existing)
         self._init_kwargs: dict[str, Any] = {
             "bucket_name": bucket_name,
@@ -71,18 +79,17 @@ class MinioBackend(Storage):
         }
         self._bucket_seen = ""
         setting_changed.connect(self._forget_settings)
-        forced_changed.connect(self._forget_settings)
 
     # Configuration
 
     @cached_property
     def settings(self) -> MinioSettings:
         """This storage's settings, read on first use and again after a settings change."""
-        return MinioSettings.load(self.storage_name, self.options, other_alias=self._other_alias)
+        return MinioSettings.from_options(self.option_values())
 
-    def option_values(self) -> dict[str, Any]:
+    def option_values(self) -> OptionValues:
         """Every ``MINIO_*`` option as configured for this storage, not yet validated."""
-        return collect_options(self.storage_name, self.options, other_alias=self._other_alias)
+        return read_options(self._alias, self.options)
 
     def _forget_settings(self, *, setting: str, **kwargs: Any) -> None:
         if setting.startswith("MINIO_") or setting == "STORAGES":
