@@ -132,15 +132,17 @@ def _given(arguments: object) -> dict[str, Any]:
 def storage_alias(storage_name: str | None, arguments: Mapping[str, Any]) -> str | None:
     """The alias whose OPTIONS a storage constructed with ``arguments`` (every keyword argument
     but ``storage_name``) reads, by the rule above; None stands for ``"default"`` when the
-    default storage is a MinioBackend. ``STORAGES`` is read only when arguments are given."""
+    default storage is a MinioBackend. Never raises; ``STORAGES`` is read only when arguments are given."""
     if storage_name is not None:
         return storage_name
     given = _given(arguments)
-    if given:
-        for alias, entry in _storages().items():
-            if _given(entry.get("OPTIONS")) == given:
-                return alias
-    return None
+    if not given:
+        return None
+    try:
+        aliases = _storages()
+    except ImproperlyConfigured:  # constructed before Django's settings: no alias to match
+        return None
+    return next((alias for alias, entry in aliases.items() if _given(entry.get("OPTIONS")) == given), None)
 
 
 def _is_minio_backend(path: str) -> bool:
