@@ -26,9 +26,11 @@ from .startup import wants_start_check
 from .staticfiles import MinioBackendStatic
 
 
-def _message(problem: Problem | buckets.Problem, obj: object = None) -> checks.CheckMessage:
+def _message(problem: Problem | buckets.Problem, where: str = "") -> checks.CheckMessage:
+    """``problem`` as a check message; ``where`` (its options' origin) is added to the message."""
     level = checks.Warning if problem.check_id.startswith("W") else checks.Error
-    return level(problem.message, hint=problem.hint, obj=obj, id=f"django_minio_backend.{problem.check_id}")
+    message = f"{problem.message.removesuffix('.')} ({where})." if where else problem.message
+    return level(message, hint=problem.hint, id=f"django_minio_backend.{problem.check_id}")
 
 
 def _storage_messages(use: StorageUse, origin: str) -> Iterator[checks.CheckMessage]:
@@ -40,7 +42,7 @@ def _storage_messages(use: StorageUse, origin: str) -> Iterator[checks.CheckMess
     """
     own = use.storage.storage_name is not None or bool(use.storage.options)
     found = problems(use.storage.option_values())
-    yield from (_message(problem, origin if own else None) for problem in found)
+    yield from (_message(problem, origin if own else "") for problem in found)
     if use.uses_bucket and not any(problem.is_error for problem in found):
         yield from _bucket_messages(use)
 
@@ -50,9 +52,8 @@ def _bucket_messages(use: StorageUse) -> Iterator[checks.CheckMessage]:
         bucket = use.storage.bucket
     except ImproperlyConfigured as exc:  # the storage has no bucket
         yield checks.Error(
-            str(exc),
+            f"{str(exc).removesuffix('.')} ({use.origin}).",
             hint="Pass bucket_name, or set MINIO_DEFAULT_BUCKET (MINIO_STATIC_FILES_BUCKET for static files).",
-            obj=use.origin,
             id="django_minio_backend.E021",
         )
         return

@@ -250,7 +250,7 @@ def _pool_manager(value: object) -> urllib3.PoolManager | None:
         try:
             value = import_string(value)
         except ImportError as exc:
-            raise ValueError(f"MINIO_HTTP_CLIENT {value!r} cannot be imported: {exc}") from None
+            raise ValueError(f"MINIO_HTTP_CLIENT {value!r} cannot be imported ({exc}).") from None
     if value is not None and not isinstance(value, urllib3.PoolManager):
         raise ValueError(
             f"MINIO_HTTP_CLIENT must be a urllib3.PoolManager or its import path, got {type(value).__name__}."
