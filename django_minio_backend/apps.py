@@ -16,7 +16,7 @@ class MinioBackendConfig(AppConfig):
     verbose_name = "MinIO storage backend"
     default = True
     runs_start_check = False
-    """Whether ``ready()`` runs the on-start check that ``MINIO_CONSISTENCY_CHECK_ON_START`` asks for."""
+    """Whether ``ready()`` runs the check ``MINIO_CONSISTENCY_CHECK_ON_START`` asks for (W003 reads it)."""
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the checks)

@@ -30,6 +30,7 @@ Django's settings object is only read, never changed.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -161,9 +162,9 @@ class OptionValues:
     is wrong). ``values`` hold every option, and any other name that was given."""
 
     values: Mapping[str, Any] = field(repr=False)
-    alias: str | None = None
-    alias_missing: bool = False
-    override: object = field(default=None, repr=False)  # MINIO_OVERRIDE_OPTIONS as set
+    alias: str | None
+    alias_missing: bool
+    override: object = field(repr=False)  # MINIO_OVERRIDE_OPTIONS as set
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -258,11 +259,11 @@ def _pool_manager(value: object) -> urllib3.PoolManager | None:
     return value
 
 
-@_rule("E018", f"Check the spelling; the options are {', '.join(DEFAULTS)}.")
+@_rule("E018", "Check the spelling against the list of settings in the README; no option is ignored.")
 def _unknown_names(o: OptionValues) -> Iterable[str]:
-    unknown = sorted(str(name) for name in o.values if name not in DEFAULTS)
-    if unknown:
-        yield f"Unknown MinioBackend option(s): {', '.join(unknown)}."
+    for name in sorted(str(name) for name in o.values if name not in DEFAULTS):
+        guess = difflib.get_close_matches(name, DEFAULTS, n=1)
+        yield f"Unknown MinioBackend option {name!r}" + (f" (did you mean {guess[0]}?)." if guess else ".")
 
 
 @_rule("E019", "Name an alias of settings.STORAGES in storage_name (a storage keeps the alias it was built for).")

@@ -208,7 +208,7 @@ def test_non_default_alias_reads_its_own_options_not_defaults():
 def test_unknown_alias_and_unknown_option_are_clear_errors():
     with pytest.raises(ImproperlyConfigured, match="not an alias"):
         MinioBackend("b", storage_name="nope").settings
-    with pytest.raises(ImproperlyConfigured, match="MINIO_ENDPIONT"):
+    with pytest.raises(ImproperlyConfigured, match=r"'MINIO_ENDPIONT' \(did you mean MINIO_ENDPOINT\?\)"):
         MinioBackend("b", MINIO_ENDPIONT="typo:9000").settings
 
 
