@@ -19,7 +19,7 @@ from minio import Minio
 from minio.error import S3Error
 
 from .client import get_client
-from .conf import ConnectionSettings, MinioSettings
+from .conf import ConnectionSettings, MinioSettings, Problem
 from .errors import MinioBackendError, translated_errors
 from .health import server_status
 from .policies import Policy, canonical, combine, hook_problems, public_read
@@ -84,15 +84,6 @@ class Plan:
 
     connection: ConnectionSettings
     buckets: dict[str, BucketSpec] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A configuration error found while planning; ``check_id`` is its system-check number."""
-
-    check_id: str
-    message: str
-    hint: str
 
 
 def plan(uses: Iterable[BucketUser]) -> tuple[list[Plan], list[Problem]]:

@@ -1,12 +1,13 @@
 """System checks (``manage.py check``): every misconfiguration found without any network I/O.
 
-Errors are ``django_minio_backend.E0xx`` and warnings ``W0xx``, each with a hint.
+Errors are ``django_minio_backend.E0xx`` and warnings ``W0xx``, each with a hint. A storage's
+options are judged by conf's ``RULES``, under the ids and messages ``conf`` raises with; the
+checks here add what only the whole project shows: buckets, fields, the app and its commands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
@@ -16,77 +17,52 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import get_commands
 from django.utils.module_loading import import_string
 
-from .buckets import Problem, plan
-from .conf import S3_MAX_PRESIGN_EXPIRY, endpoint_problem
+from .buckets import plan
+from .conf import BUCKET_NAME_HINT, Problem, problems
 from .discovery import StorageUse, project_storages
 from .names import bucket_name_problem
 from .startup import wants_start_check
 from .staticfiles import MinioBackendStatic
 
-_BUCKET_SETTINGS = ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_LISTABLE_BUCKETS")
+
+def _message(problem: Problem, where: str = "") -> checks.CheckMessage:
+    """``problem`` as a check message; ``where`` (its options' origin) is added to the message."""
+    level = checks.Warning if problem.check_id.startswith("W") else checks.Error
+    message = f"{problem.message.removesuffix('.')} ({where})." if where else problem.message
+    return level(message, hint=problem.hint, id=f"django_minio_backend.{problem.check_id}")
 
 
-def _option_problems(options: Mapping[str, Any], where: str) -> Iterator[Problem]:
-    """Problems in one storage's raw options (``where`` says whose they are, or is empty)."""
-    if not options["MINIO_ENDPOINT"]:
-        yield Problem("E001", "MINIO_ENDPOINT is not set" + where + ".", "Set it to the server's host[:port].")
-    elif bad := endpoint_problem("MINIO_ENDPOINT", options["MINIO_ENDPOINT"]):
-        yield Problem("E003", bad[:-1] + where + ".", "Drop the scheme (use MINIO_USE_HTTPS) and any path.")
-    if not options["MINIO_ACCESS_KEY"] or not options["MINIO_SECRET_KEY"]:
-        yield Problem(
-            "E002",
-            "MINIO_ACCESS_KEY and MINIO_SECRET_KEY must both be set" + where + ".",
-            "Read them from the environment rather than writing them into settings files.",
-        )
-    external = options["MINIO_EXTERNAL_ENDPOINT"]
-    if external and (bad := endpoint_problem("MINIO_EXTERNAL_ENDPOINT", external)):
-        yield Problem("E003", bad[:-1] + where + ".", "Drop the scheme (use MINIO_EXTERNAL_ENDPOINT_USE_HTTPS).")
-    expiry = options["MINIO_URL_EXPIRY_HOURS"]
-    if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= S3_MAX_PRESIGN_EXPIRY:
-        yield Problem(
-            "E004",
-            f"MINIO_URL_EXPIRY_HOURS must be a timedelta of at most 7 days, got {expiry!r}{where}.",
-            "For example MINIO_URL_EXPIRY_HOURS = timedelta(hours=24).",
-        )
-    for setting in _BUCKET_SETTINGS:
-        for name in options[setting] if isinstance(options[setting], (list, tuple)) else ():
-            if reason := bucket_name_problem(name):
-                message = f"{setting} has an invalid bucket name {name!r}{where}."
-                yield Problem("E005", message, f"S3 requires {reason}.")
+def _storage_messages(use: StorageUse, origin: str) -> Iterator[checks.CheckMessage]:
+    """The problems of a storage's options (conf's rules), then of its bucket when they have none
+    and it uses one.
+
+    Settings shared by many storages are reported once; a storage's own options name where
+    they are set (a FileField using STORAGES['media'] reports that alias's problems once).
+    """
+    own = use.storage.storage_name is not None or bool(use.storage.options)
+    found = problems(use.storage.option_values())
+    yield from (_message(problem, origin if own else "") for problem in found)
+    if use.uses_bucket and not any(problem.is_error for problem in found):
+        yield from _bucket_messages(use)
 
 
-def _warnings(options: Mapping[str, Any], where: str) -> Iterator[checks.CheckMessage]:
-    if options["MINIO_EXTERNAL_ENDPOINT"] and options["MINIO_EXTERNAL_ENDPOINT_USE_HTTPS"] is None:
-        yield checks.Warning(
-            f"MINIO_EXTERNAL_ENDPOINT is set without MINIO_EXTERNAL_ENDPOINT_USE_HTTPS{where}.",
-            hint="URLs then use MINIO_USE_HTTPS's scheme; set the flag to say which scheme browsers must use.",
-            id="django_minio_backend.W001",
-        )
-
-
-def _storage_problems(use: StorageUse, options_origin: str) -> Iterator[checks.CheckMessage | Problem]:
-    # Settings shared by many storages are reported once; a storage's own options name where
-    # they are set (a FileField using STORAGES['media'] reports that alias's problems once).
-    where = f" ({options_origin})" if use.storage.storage_name or use.storage.options else ""
-    try:
-        options = use.storage.option_values()
-    except ImproperlyConfigured as exc:
-        yield Problem("E009", f"{exc}{where}", "Fix or remove the option.")
-        return
-    problems = list(_option_problems(options, where))
-    yield from problems
-    yield from _warnings(options, where)
-    if problems:
-        return
+def _bucket_messages(use: StorageUse) -> Iterator[checks.CheckMessage]:
     try:
         bucket = use.storage.bucket
-        public = use.storage.settings.public_buckets
-    except ImproperlyConfigured as exc:
-        yield Problem("E009", f"{exc}{where}", "Fix the setting it names.")
+    except ImproperlyConfigured as exc:  # the storage has no bucket
+        yield checks.Error(
+            f"{str(exc).removesuffix('.')} ({use.origin}).",
+            hint="Pass bucket_name, or set MINIO_DEFAULT_BUCKET (MINIO_STATIC_FILES_BUCKET for static files).",
+            id="django_minio_backend.E021",
+        )
         return
     if reason := bucket_name_problem(bucket):
-        yield Problem("E005", f"{use.origin} uses an invalid bucket name {bucket!r}.", f"S3 requires {reason}.")
-    private = use.storage.settings.private_buckets
+        yield checks.Error(
+            f"{use.origin} uses an invalid bucket name {bucket!r}: S3 requires {reason}.",
+            hint=BUCKET_NAME_HINT,
+            id="django_minio_backend.E005",
+        )
+    public, private = use.storage.settings.public_buckets, use.storage.settings.private_buckets
     if use.storage.is_public and bucket in private and bucket not in public:
         yield checks.Warning(
             f"{use.origin} serves static files publicly from bucket {bucket!r}, which MINIO_PRIVATE_BUCKETS "
@@ -94,8 +70,7 @@ def _storage_problems(use: StorageUse, options_origin: str) -> Iterator[checks.C
             hint="Move it to MINIO_PUBLIC_BUCKETS (or drop it from MINIO_PRIVATE_BUCKETS) to say so.",
             id="django_minio_backend.W005",
         )
-    declared = (*private, *public)
-    if use.model_field is not None and bucket not in declared and not use.storage.is_public:
+    if use.model_field is not None and bucket not in (*private, *public) and not use.storage.is_public:
         yield checks.Warning(
             f"{use.origin} stores files in bucket {bucket!r}, which is in neither MINIO_PRIVATE_BUCKETS "
             "nor MINIO_PUBLIC_BUCKETS.",
@@ -106,22 +81,14 @@ def _storage_problems(use: StorageUse, options_origin: str) -> Iterator[checks.C
 
 
 def _start_check_warning(uses: list[StorageUse]) -> Iterator[checks.CheckMessage]:
-    from .apps import DjangoMinioBackendConfig
-
     config = apps.get_app_config("django_minio_backend")
-    if any(map(wants_start_check, uses)) and not isinstance(config, DjangoMinioBackendConfig):
+    if any(map(wants_start_check, uses)) and not getattr(config, "runs_start_check", False):
         yield checks.Warning(
             "MINIO_CONSISTENCY_CHECK_ON_START is True, but the on-start check only runs with "
             "'django_minio_backend.apps.DjangoMinioBackendConfig' in INSTALLED_APPS.",
             hint="Install the app by that path, or remove the setting.",
             id="django_minio_backend.W003",
         )
-
-
-def _as_message(item: checks.CheckMessage | Problem) -> checks.CheckMessage:
-    if isinstance(item, Problem):
-        return checks.Error(item.message, hint=item.hint, id=f"django_minio_backend.{item.check_id}")
-    return item
 
 
 @checks.register(checks.Tags.files)
@@ -131,14 +98,12 @@ def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     first_origins: dict[int, str] = {}
     for use in uses:
         first_origins.setdefault(id(use.storage), use.origin)
-    found: list[checks.CheckMessage | Problem] = [
-        item for use in uses for item in _storage_problems(use, first_origins[id(use.storage)])
-    ]
-    if not any(isinstance(item, Problem) for item in found):
-        found += plan(uses)[1]
+    found = [message for use in uses for message in _storage_messages(use, first_origins[id(use.storage)])]
+    if not any(message.is_serious() for message in found):
+        found += map(_message, plan(uses)[1])
     found += _start_check_warning(uses)
     messages: list[checks.CheckMessage] = []
-    for message in map(_as_message, found):
+    for message in found:
         if message not in messages:
             messages.append(message)
     return messages

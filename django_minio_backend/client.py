@@ -18,7 +18,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import urllib3
-from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 from minio.credentials.credentials import Credentials
 from minio.credentials.providers import Provider
@@ -27,7 +26,7 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
 from . import s3api
-from .conf import ConnectionSettings, endpoint_problem
+from .conf import ConnectionSettings
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -89,16 +88,6 @@ def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
     )
 
 
-def _endpoint_error(connection: ConnectionSettings) -> str | None:
-    if not connection.endpoint:
-        return "MINIO_ENDPOINT is not set."
-    if bad_endpoint := endpoint_problem("MINIO_ENDPOINT", connection.endpoint):
-        return bad_endpoint
-    if not connection.access_key or not connection.secret_key:
-        return "MINIO_ACCESS_KEY and MINIO_SECRET_KEY must both be set."
-    return None
-
-
 class _Credentials(Credentials):
     """minio's credentials, with a ``repr()`` that hides the secret key."""
 
@@ -122,9 +111,6 @@ class _StaticCredentials(Provider):
 
 
 def _build(connection: ConnectionSettings, pool: urllib3.PoolManager) -> Minio:
-    problem = _endpoint_error(connection)
-    if problem:
-        raise ImproperlyConfigured(problem)
     return Minio(
         connection.endpoint,
         credentials=_StaticCredentials(connection.access_key, connection.secret_key),

@@ -1,35 +1,38 @@
-"""Settings: the one place that reads ``MINIO_*`` values and their defaults.
+"""Settings: the one place that reads ``MINIO_*`` options, their defaults and their rules.
 
-Values come from four layers, the later winning:
+Where a storage's options come from, in one sentence: *a storage reads, from weakest to
+strongest, the top-level* ``MINIO_*`` *settings, the OPTIONS of one* ``STORAGES`` *alias, and
+its own constructor arguments; that alias is the one named by* ``storage_name``, *else the
+alias whose OPTIONS are exactly its constructor arguments (the storage Django builds for that
+alias), else* ``"default"`` *when the default storage is a MinioBackend.*
 
-1. top-level ``MINIO_*`` settings (the 2.x/3.x style);
-2. ``STORAGES[alias]["OPTIONS"]`` (the 4.x style): of the alias named by
-   ``storage_name``; else of ``"default"`` when the default storage is a
-   MinioBackend, so a ``MinioBackend(...)`` put on a FileField shares its
-   endpoint and keys;
-3. options passed to the constructor;
-4. options forced with ``forced()`` (the test plugin points every storage at
-   its server this way).
+- "Exactly" compares the whole keyword mapping, ``bucket_name`` and the overwrite flags
+  included. An argument equal to its default counts as not given (Python cannot tell the
+  two apart), so ``MinioBackend()`` has no arguments and reads ``"default"``. Two aliases
+  with equal OPTIONS give a storage the same values, so which one it is taken for never matters.
+- The alias is chosen once, at construction (``storage_alias``): a storage held across a
+  change of ``STORAGES`` keeps it. The layers' values are read on first use
+  (``read_options``), and again after a change of ``MINIO_*`` or ``STORAGES``.
+- Only option names are read from an alias's OPTIONS: the ``bucket_name`` of ``"default"``
+  is not given to a FileField's storage.
 
-Django builds ``STORAGES[alias]`` as ``Backend(**OPTIONS)`` without naming the
-alias, so those OPTIONS arrive as constructor options. A storage constructed
-with options whose values are the very objects in the OPTIONS of an alias other
-than ``"default"`` is that alias's storage (``built_for_another_alias()``, asked
-once, at construction, so a later change of ``STORAGES`` does not change the
-answer): layer 2 is left out, and it never inherits the default alias's endpoint
-or bucket. Options written in code are other objects, equal or not, and sit on
-layer 2 of ``"default"``, except values Python shares between modules (``True``,
-small numbers, short names), which can make options written in code look like
-an alias's. An alias whose OPTIONS hold no ``MINIO_*`` option cannot be told
-from a bare ``MinioBackend()`` and shares the default alias's OPTIONS.
+``MINIO_OVERRIDE_OPTIONS`` (a top-level dict, empty by default) wins over all three layers:
+it points a whole project at another server without editing the code that configures its
+storages, as the test plugin does (``django_minio_backend.testing``).
+
+Every rule an option follows is one entry of ``RULES``, with its system-check id, message and
+hint. ``MinioSettings.load`` raises ``ImproperlyConfigured`` for the first error it breaks, and
+``checks`` reports every problem under the same id and message, so what ``load`` returns is
+valid: an endpoint of the form ``host[:port]``, both keys, numbers within their bounds.
 
 Django's settings object is only read, never changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -37,9 +40,10 @@ from typing import Any
 import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.dispatch import Signal
 from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
+
+from .names import bucket_name_problem
 
 MiB = 1024 * 1024
 S3_MAX_PRESIGN_EXPIRY = timedelta(days=7)
@@ -81,137 +85,300 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
 }
 
+# A storage's keyword arguments besides its options and storage_name, with their defaults;
+# STORAGES OPTIONS hold them too.
+ARGUMENT_DEFAULTS: dict[str, Any] = {"bucket_name": "", "allow_overwrite": False, "replace_existing": False}
+
+OVERRIDE_SETTING = "MINIO_OVERRIDE_OPTIONS"
+
+BUCKET_LISTS = ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_LISTABLE_BUCKETS")
+LIST_OPTIONS = (*BUCKET_LISTS, "MINIO_POLICY_HOOKS")
+WHOLE_NUMBER_MINIMUMS = {
+    "MINIO_MAX_RETRIES": 0,
+    "MINIO_MULTIPART_THRESHOLD": 1,
+    "MINIO_MULTIPART_PART_SIZE": 1,
+    "MINIO_MULTIPART_PARALLEL": 1,
+    "MINIO_URL_CACHE_TIMEOUT": 1,
+    "MINIO_STATIC_PARALLEL_UPLOADS": 1,
+}
+SECONDS_OPTIONS = ("MINIO_CONNECT_TIMEOUT", "MINIO_READ_TIMEOUT")
+HEADER_OPTIONS = ("MINIO_STATIC_CACHE_CONTROL", "MINIO_STATIC_HASHED_CACHE_CONTROL")
+BUCKET_NAME_HINT = "Rename the bucket: S3 bucket names are 3-63 characters of a-z, 0-9, '.' and '-'."
+
+# host, or [IPv6 address], then an optional :port; no scheme, path, credentials or spaces.
+_HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\s/:?#@\[\]]+)(:[0-9]{1,5})?")
+
+
+# The alias rule
+
+
+def _storages() -> Mapping[str, Any]:
+    return getattr(settings, "STORAGES", None) or {}
+
+
+def _given(arguments: object) -> dict[str, Any]:
+    """Keyword arguments without those equal to their default (Python cannot tell them from absent ones)."""
+    if not isinstance(arguments, Mapping):
+        return {}
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name not in ARGUMENT_DEFAULTS or value != ARGUMENT_DEFAULTS[name]
+    }
+
 
 # Functions that hold the secret key in local variables hide them all from Django's error
 # reports (the debug page, ADMINS e-mails), as do the functions they call.
 @sensitive_variables()
-def _alias_options(alias: str, *, only_if_minio: bool) -> Mapping[str, Any]:
-    storages = getattr(settings, "STORAGES", None) or {}
-    entry = storages.get(alias)
-    if entry is None:
-        if not only_if_minio:
-            raise ImproperlyConfigured(f"storage_name={alias!r} is not an alias in settings.STORAGES.")
-        return {}
-    backend = str(entry.get("BACKEND", ""))
-    if only_if_minio and not backend.startswith("django_minio_backend."):
-        return {}
-    return entry.get("OPTIONS") or {}
-
-
-@sensitive_variables()
-def built_for_another_alias(options: Mapping[str, Any]) -> bool:
-    """Whether ``options`` are the OPTIONS objects of an alias other than ``"default"``."""
-    if not options:
-        return False
-    for alias, entry in (getattr(settings, "STORAGES", None) or {}).items():
-        own = {key: value for key, value in (entry.get("OPTIONS") or {}).items() if key in DEFAULTS}
-        if alias != "default" and own.keys() == options.keys() and all(options[k] is v for k, v in own.items()):
-            return True
-    return False
-
-
-def _check_names(options: Mapping[str, Any]) -> None:
-    unknown = sorted(set(options) - set(DEFAULTS))
-    if unknown:
-        raise ImproperlyConfigured(
-            f"Unknown MinioBackend option(s): {', '.join(unknown)}. Known: {', '.join(sorted(DEFAULTS))}."
-        )
-
-
-# The options of each forced() now in effect, innermost last; only the innermost applies.
-_forced: list[Mapping[str, Any]] = []
-
-forced_changed = Signal()
-"""Sent with ``setting`` (an option name) for each option whose forced value changes."""
-
-
-def _innermost_forced() -> Mapping[str, Any]:
-    return _forced[-1] if _forced else {}
-
-
-@contextmanager
-def forced(**options: Any) -> Iterator[None]:
-    """Within this block, ``options`` win over every other layer, constructor options
-    included, for every storage of the process.
-
-    Only the innermost ``forced()`` applies, so ``forced()`` with no options lifts
-    an outer one. Storages drop the settings they read on entry and on exit.
-    """
-    _check_names(options)
-    outer = _innermost_forced()
-    _forced.append(options)
-    try:
-        _announce(outer, options)
-        yield
-    finally:
-        _forced.pop()
-        _announce(options, outer)
-
-
-def _announce(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-    for setting in sorted(before.keys() | after.keys()):
-        forced_changed.send(sender=forced, setting=setting)
-
-
-@sensitive_variables()
-def collect_options(
-    storage_name: str | None, options: Mapping[str, Any], *, other_alias: bool = False
-) -> dict[str, Any]:
-    """Merge the four layers into one mapping with every option present; ``other_alias``
-    says ``options`` are the OPTIONS of an alias other than ``"default"``.
-
-    Unknown option names raise ``ImproperlyConfigured`` instead of being ignored.
-    """
-    _check_names(options)
+def storage_alias(storage_name: str | None, arguments: Mapping[str, Any]) -> str | None:
+    """The alias whose OPTIONS a storage constructed with ``arguments`` (every keyword argument
+    but ``storage_name``) reads, by the rule above; None stands for ``"default"`` when the
+    default storage is a MinioBackend. Never raises; ``STORAGES`` is read only when arguments are given."""
     if storage_name is not None:
-        alias_options = _alias_options(storage_name, only_if_minio=False)
-    elif other_alias:
-        alias_options = {}
-    else:
-        alias_options = _alias_options("default", only_if_minio=True)
-    merged = {key: getattr(settings, key, default) for key, default in DEFAULTS.items()}
-    merged.update(alias_options)
-    merged.update(options)
-    merged.update(_innermost_forced())
-    return merged
+        return storage_name
+    given = _given(arguments)
+    if not given:
+        return None
+    try:
+        aliases = _storages()
+    except ImproperlyConfigured:  # constructed before Django's settings: no alias to match
+        return None
+    return next((alias for alias, entry in aliases.items() if _given(entry.get("OPTIONS")) == given), None)
 
 
-def endpoint_problem(setting: str, value: object) -> str | None:
-    """Why ``value`` is not a ``host[:port]`` endpoint for ``setting``, or None."""
-    if not isinstance(value, str) or "://" in value or "/" in value:
-        return f"{setting} must be host[:port] without scheme or path, got {value!r}."
-    return None
+def _is_minio_backend(path: str) -> bool:
+    """Whether the import path ``path`` names a storage class of this package or a subclass of one."""
+    try:
+        backend = import_string(path)
+    except ImportError:
+        return False
+    package = __name__.rpartition(".")[0] + "."
+    return isinstance(backend, type) and any(cls.__module__.startswith(package) for cls in backend.__mro__)
 
 
-def _as_tuple(name: str, value: Any) -> tuple[Any, ...]:
-    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
-        raise ImproperlyConfigured(f"{name} must be a list, got {type(value).__name__}.")
-    return tuple(value)
+@dataclass(frozen=True)
+class OptionValues:
+    """One storage's options read from every layer, not yet validated (``problems()`` says what
+    is wrong). ``values`` hold every option, and any other name that was given."""
+
+    values: Mapping[str, Any] = field(repr=False)
+    alias: str | None
+    alias_missing: bool
+    override: object = field(repr=False)  # MINIO_OVERRIDE_OPTIONS as set
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
 
 
-def _header_value(name: str, value: Any) -> str:
-    """A header value, or "" for none; line breaks would smuggle in other headers."""
-    if value is None:
-        return ""
-    if not isinstance(value, str) or "\r" in value or "\n" in value:
-        raise ImproperlyConfigured(f"{name} must be a one-line string (or empty for none), got {value!r}.")
-    return value.strip()
+@sensitive_variables()
+def read_options(alias: str | None, options: Mapping[str, Any]) -> OptionValues:
+    """The layers of the module docstring merged, for a storage of ``alias`` (as ``storage_alias``
+    chose it) constructed with the options ``options``. Never raises: ``problems()`` judges."""
+    storages = _storages()
+    entry = storages.get("default" if alias is None else alias) or {}
+    values = {name: getattr(settings, name, default) for name, default in DEFAULTS.items()}
+    alias_options = entry.get("OPTIONS") or {}
+    if isinstance(alias_options, Mapping) and (alias is not None or _is_minio_backend(str(entry.get("BACKEND")))):
+        values.update((name, value) for name, value in alias_options.items() if name in DEFAULTS)
+    values.update(options)
+    override = getattr(settings, OVERRIDE_SETTING, None) or {}
+    if isinstance(override, Mapping):
+        values.update(override)
+    return OptionValues(values, alias, alias is not None and alias not in storages, override)
 
 
-def _seconds(name: str, value: Any) -> float:
-    """A positive number of seconds."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ImproperlyConfigured(f"{name} must be a positive number of seconds, got {value!r}.")
-    return float(value)
+# The rules
 
 
-def _whole(name: str, value: Any, minimum: int = 1) -> int:
-    """A whole number of at least ``minimum``: an int, or a float with nothing after the point
-    (``timedelta(hours=8).total_seconds()``); never a bool or a string."""
+@dataclass(frozen=True)
+class Problem:
+    """A configuration problem; ``check_id`` is its system-check id (``E0xx`` an error, ``W0xx`` a warning)."""
+
+    check_id: str
+    message: str
+    hint: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.check_id.startswith("E")
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint} (django_minio_backend.{self.check_id})"
+
+
+Finder = Callable[[OptionValues], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule options follow: ``find`` yields a message for each way they break it."""
+
+    check_id: str
+    hint: str
+    find: Finder
+
+
+RULES: list[Rule] = []
+"""Every rule, in the order they are applied: ``MinioSettings.load`` raises for the first error."""
+
+
+def _rule(check_id: str, hint: str) -> Callable[[Finder], Finder]:
+    def add(find: Finder) -> Finder:
+        RULES.append(Rule(check_id, hint, find))
+        return find
+
+    return add
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple, set, frozenset))
+
+
+def _is_whole(value: object, minimum: int) -> bool:
+    """An int, or a float with nothing after the point (``timedelta(hours=8).total_seconds()``);
+    never a bool or a string."""
     whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    if isinstance(value, bool) or not whole or value < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, got {value!r}.")
-    return int(value)
+    return whole and not isinstance(value, bool) and value >= minimum  # type: ignore[operator]
+
+
+def _is_expiry(value: object) -> bool:
+    return isinstance(value, timedelta) and timedelta(seconds=1) <= value <= S3_MAX_PRESIGN_EXPIRY
+
+
+def _pool_manager(value: object) -> urllib3.PoolManager | None:
+    """``MINIO_HTTP_CLIENT`` as a pool manager, imported when it is a path; ``ValueError`` if it is neither."""
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as exc:
+            raise ValueError(f"MINIO_HTTP_CLIENT {value!r} cannot be imported ({exc}).") from None
+    if value is not None and not isinstance(value, urllib3.PoolManager):
+        raise ValueError(
+            f"MINIO_HTTP_CLIENT must be a urllib3.PoolManager or its import path, got {type(value).__name__}."
+        )
+    return value
+
+
+@_rule("E018", "Check the spelling against the list of settings in the README; no option is ignored.")
+def _unknown_names(o: OptionValues) -> Iterable[str]:
+    for name in sorted(str(name) for name in o.values if name not in DEFAULTS):
+        guess = difflib.get_close_matches(name, DEFAULTS, n=1)
+        yield f"Unknown MinioBackend option {name!r}" + (f" (did you mean {guess[0]}?)." if guess else ".")
+
+
+@_rule("E019", "Name an alias of settings.STORAGES in storage_name (a storage keeps the alias it was built for).")
+def _missing_alias(o: OptionValues) -> Iterable[str]:
+    if o.alias_missing:
+        yield f"{o.alias!r} is not an alias in settings.STORAGES."
+
+
+@_rule("E020", "For example MINIO_OVERRIDE_OPTIONS = {'MINIO_ENDPOINT': 'minio.staging.example:9000'}.")
+def _override_not_a_dict(o: OptionValues) -> Iterable[str]:
+    if not isinstance(o.override, Mapping):
+        yield f"{OVERRIDE_SETTING} must be a dict of options, got {type(o.override).__name__}."
+
+
+@_rule("E001", "Set it to the server's host[:port].")
+def _endpoint_missing(o: OptionValues) -> Iterable[str]:
+    if not o["MINIO_ENDPOINT"]:
+        yield "MINIO_ENDPOINT is not set."
+
+
+@_rule("E003", "Drop the scheme (MINIO_USE_HTTPS or MINIO_EXTERNAL_ENDPOINT_USE_HTTPS says it) and any path.")
+def _endpoint_format(o: OptionValues) -> Iterable[str]:
+    for name in ("MINIO_ENDPOINT", "MINIO_EXTERNAL_ENDPOINT"):
+        value = o[name]
+        if value and not (isinstance(value, str) and _HOST_PORT.fullmatch(value)):
+            yield f"{name} must be host[:port] without scheme or path, got {value!r}."
+
+
+@_rule("E002", "Read them from the environment rather than writing them into settings files.")
+def _credentials(o: OptionValues) -> Iterable[str]:
+    if not o["MINIO_ACCESS_KEY"] or not o["MINIO_SECRET_KEY"]:
+        yield "MINIO_ACCESS_KEY and MINIO_SECRET_KEY must both be set."
+
+
+@_rule("E004", "For example MINIO_URL_EXPIRY_HOURS = timedelta(hours=24).")
+def _expiry(o: OptionValues) -> Iterable[str]:
+    expiry = o["MINIO_URL_EXPIRY_HOURS"]
+    if not _is_expiry(expiry):
+        yield f"MINIO_URL_EXPIRY_HOURS must be a timedelta between 1 second and 7 days, got {expiry!r}."
+
+
+@_rule("E017", "Write a list even for one item: ['media'], not 'media'.")
+def _not_lists(o: OptionValues) -> Iterable[str]:
+    for name in LIST_OPTIONS:
+        if not _is_list(o[name]):
+            yield f"{name} must be a list, got {type(o[name]).__name__}."
+
+
+@_rule("E005", BUCKET_NAME_HINT)
+def _bucket_names(o: OptionValues) -> Iterable[str]:
+    for name in BUCKET_LISTS:
+        for bucket in o[name] if _is_list(o[name]) else ():
+            if reason := bucket_name_problem(bucket):
+                yield f"{name} has an invalid bucket name {bucket!r}: S3 requires {reason}."
+
+
+@_rule("E012", "Write a whole number, such as 3: not 3.5, '3' or True.")
+def _whole_numbers(o: OptionValues) -> Iterable[str]:
+    for name, minimum in WHOLE_NUMBER_MINIMUMS.items():
+        if not _is_whole(o[name], minimum):
+            yield f"{name} must be a whole number of at least {minimum}, got {o[name]!r}."
+
+
+@_rule("E011", "S3 refuses smaller parts (but the last); the default is 8 MiB.")
+def _part_size(o: OptionValues) -> Iterable[str]:
+    size = o["MINIO_MULTIPART_PART_SIZE"]
+    if _is_whole(size, 1) and size < S3_MIN_PART_SIZE:
+        yield f"MINIO_MULTIPART_PART_SIZE must be at least 5 MiB (the S3 minimum), got {size!r}."
+
+
+@_rule("E013", "Give seconds as a number above 0, such as 5 or 0.5.")
+def _timeouts(o: OptionValues) -> Iterable[str]:
+    for name in SECONDS_OPTIONS:
+        value = o[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            yield f"{name} must be a positive number of seconds, got {value!r}."
+
+
+@_rule("E014", "For example MINIO_HTTP_CLIENT = urllib3.ProxyManager('http://proxy.example:3128').")
+def _http_client(o: OptionValues) -> Iterable[str]:
+    try:
+        _pool_manager(o["MINIO_HTTP_CLIENT"])
+    except ValueError as exc:
+        yield str(exc)
+
+
+@_rule("E015", "A stable URL is valid for at least the expiry minus this window, so make the window shorter.")
+def _cache_window(o: OptionValues) -> Iterable[str]:
+    window, expiry = o["MINIO_URL_CACHE_TIMEOUT"], o["MINIO_URL_EXPIRY_HOURS"]
+    valid = _is_whole(window, 1) and _is_expiry(expiry)
+    if o["MINIO_URL_CACHING_ENABLED"] and valid and window >= expiry.total_seconds():
+        yield f"MINIO_URL_CACHE_TIMEOUT ({window} s) must be shorter than MINIO_URL_EXPIRY_HOURS ({expiry})."
+
+
+@_rule("E016", "Write the header value on one line, or '' for none.")
+def _header_values(o: OptionValues) -> Iterable[str]:
+    for name in HEADER_OPTIONS:
+        value = o[name]
+        if value is not None and (not isinstance(value, str) or "\r" in value or "\n" in value):
+            yield f"{name} must be a one-line string (or empty for none), got {value!r}."
+
+
+@_rule("W001", "URLs then use MINIO_USE_HTTPS's scheme; set the flag to say which scheme browsers must use.")
+def _external_scheme(o: OptionValues) -> Iterable[str]:
+    if o["MINIO_EXTERNAL_ENDPOINT"] and o["MINIO_EXTERNAL_ENDPOINT_USE_HTTPS"] is None:
+        yield "MINIO_EXTERNAL_ENDPOINT is set without MINIO_EXTERNAL_ENDPOINT_USE_HTTPS."
+
+
+@sensitive_variables()
+def problems(options: OptionValues) -> list[Problem]:
+    """Every rule ``options`` break, errors and warnings, in the order of ``RULES``."""
+    return [Problem(rule.check_id, message, rule.hint) for rule in RULES for message in rule.find(options)]
+
+
+# Validated settings
 
 
 @dataclass(frozen=True)
@@ -256,61 +423,50 @@ class MinioSettings:
 
     @classmethod
     @sensitive_variables()
-    def load(
-        cls, storage_name: str | None = None, options: Mapping[str, Any] | None = None, *, other_alias: bool = False
-    ) -> MinioSettings:
-        """Read and validate settings (see ``collect_options``); raise ``ImproperlyConfigured``
-        naming the bad option."""
-        o = collect_options(storage_name, options or {}, other_alias=other_alias)
-        expiry = o["MINIO_URL_EXPIRY_HOURS"]
-        if not isinstance(expiry, timedelta) or not timedelta(seconds=1) <= expiry <= S3_MAX_PRESIGN_EXPIRY:
-            raise ImproperlyConfigured(
-                f"MINIO_URL_EXPIRY_HOURS must be a timedelta between 1 second and 7 days, got {expiry!r}."
-            )
-        http_client = o["MINIO_HTTP_CLIENT"]
-        if isinstance(http_client, str):
-            http_client = import_string(http_client)
-        if http_client is not None and not isinstance(http_client, urllib3.PoolManager):
-            raise ImproperlyConfigured("MINIO_HTTP_CLIENT must be a urllib3.PoolManager (or its import path).")
-        part_size = _whole("MINIO_MULTIPART_PART_SIZE", o["MINIO_MULTIPART_PART_SIZE"])
-        if part_size < S3_MIN_PART_SIZE:
-            raise ImproperlyConfigured("MINIO_MULTIPART_PART_SIZE must be at least 5 MiB (the S3 minimum).")
-        cache_timeout = _whole("MINIO_URL_CACHE_TIMEOUT", o["MINIO_URL_CACHE_TIMEOUT"])
-        if o["MINIO_URL_CACHING_ENABLED"] and cache_timeout >= expiry.total_seconds():
-            raise ImproperlyConfigured("MINIO_URL_CACHE_TIMEOUT must be shorter than MINIO_URL_EXPIRY_HOURS.")
+    def load(cls, alias: str | None = None, options: Mapping[str, Any] | None = None) -> MinioSettings:
+        """``from_options(read_options(alias, options))``."""
+        return cls.from_options(read_options(alias, options or {}))
+
+    @classmethod
+    @sensitive_variables()
+    def from_options(cls, options: OptionValues) -> MinioSettings:
+        """Validate ``options`` by ``RULES``: ``ImproperlyConfigured`` naming the option, with the
+        rule's hint and id, for the first error."""
+        for problem in problems(options):
+            if problem.is_error:
+                raise ImproperlyConfigured(str(problem))
+        o = options.values
         use_https = bool(o["MINIO_USE_HTTPS"])
         external_https = o["MINIO_EXTERNAL_ENDPOINT_USE_HTTPS"]
         return cls(
             connection=ConnectionSettings(
-                endpoint=str(o["MINIO_ENDPOINT"]),
+                endpoint=o["MINIO_ENDPOINT"],
                 access_key=str(o["MINIO_ACCESS_KEY"]),
                 secret_key=str(o["MINIO_SECRET_KEY"]),
                 use_https=use_https,
                 region=str(o["MINIO_REGION"] or DEFAULTS["MINIO_REGION"]),
-                connect_timeout=_seconds("MINIO_CONNECT_TIMEOUT", o["MINIO_CONNECT_TIMEOUT"]),
-                read_timeout=_seconds("MINIO_READ_TIMEOUT", o["MINIO_READ_TIMEOUT"]),
-                max_retries=_whole("MINIO_MAX_RETRIES", o["MINIO_MAX_RETRIES"], minimum=0),
+                connect_timeout=float(o["MINIO_CONNECT_TIMEOUT"]),
+                read_timeout=float(o["MINIO_READ_TIMEOUT"]),
+                max_retries=int(o["MINIO_MAX_RETRIES"]),
                 ca_certs=o["MINIO_CA_CERTS"],
-                http_client=http_client,
+                http_client=_pool_manager(o["MINIO_HTTP_CLIENT"]),
             ),
-            external_endpoint=str(o["MINIO_EXTERNAL_ENDPOINT"] or ""),
+            external_endpoint=o["MINIO_EXTERNAL_ENDPOINT"] or "",
             external_use_https=use_https if external_https is None else bool(external_https),
-            url_expiry=expiry,
-            private_buckets=_as_tuple("MINIO_PRIVATE_BUCKETS", o["MINIO_PRIVATE_BUCKETS"]),
-            public_buckets=_as_tuple("MINIO_PUBLIC_BUCKETS", o["MINIO_PUBLIC_BUCKETS"]),
-            listable_buckets=_as_tuple("MINIO_LISTABLE_BUCKETS", o["MINIO_LISTABLE_BUCKETS"]),
-            policy_hooks=_as_tuple("MINIO_POLICY_HOOKS", o["MINIO_POLICY_HOOKS"]),
+            url_expiry=o["MINIO_URL_EXPIRY_HOURS"],
+            private_buckets=tuple(o["MINIO_PRIVATE_BUCKETS"]),
+            public_buckets=tuple(o["MINIO_PUBLIC_BUCKETS"]),
+            listable_buckets=tuple(o["MINIO_LISTABLE_BUCKETS"]),
+            policy_hooks=tuple(o["MINIO_POLICY_HOOKS"]),
             default_bucket=str(o["MINIO_DEFAULT_BUCKET"] or o["MINIO_MEDIA_FILES_BUCKET"]),
             static_bucket=str(o["MINIO_STATIC_FILES_BUCKET"]),
             bucket_check_on_save=bool(o["MINIO_BUCKET_CHECK_ON_SAVE"]),
-            multipart_threshold=_whole("MINIO_MULTIPART_THRESHOLD", o["MINIO_MULTIPART_THRESHOLD"]),
-            multipart_part_size=part_size,
-            multipart_parallel=_whole("MINIO_MULTIPART_PARALLEL", o["MINIO_MULTIPART_PARALLEL"]),
+            multipart_threshold=int(o["MINIO_MULTIPART_THRESHOLD"]),
+            multipart_part_size=int(o["MINIO_MULTIPART_PART_SIZE"]),
+            multipart_parallel=int(o["MINIO_MULTIPART_PARALLEL"]),
             url_caching=bool(o["MINIO_URL_CACHING_ENABLED"]),
-            url_cache_timeout=int(cache_timeout),
-            static_cache_control=_header_value("MINIO_STATIC_CACHE_CONTROL", o["MINIO_STATIC_CACHE_CONTROL"]),
-            static_hashed_cache_control=_header_value(
-                "MINIO_STATIC_HASHED_CACHE_CONTROL", o["MINIO_STATIC_HASHED_CACHE_CONTROL"]
-            ),
-            static_parallel_uploads=_whole("MINIO_STATIC_PARALLEL_UPLOADS", o["MINIO_STATIC_PARALLEL_UPLOADS"]),
+            url_cache_timeout=int(o["MINIO_URL_CACHE_TIMEOUT"]),
+            static_cache_control=(o["MINIO_STATIC_CACHE_CONTROL"] or "").strip(),
+            static_hashed_cache_control=(o["MINIO_STATIC_HASHED_CACHE_CONTROL"] or "").strip(),
+            static_parallel_uploads=int(o["MINIO_STATIC_PARALLEL_UPLOADS"]),
         )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from django.core.exceptions import ImproperlyConfigured
-
 from .buckets import initialize
 from .discovery import StorageUse
 from .errors import MinioBackendError
@@ -21,10 +19,7 @@ class ConsistencyCheckFailed(MinioBackendError):
 def wants_start_check(use: StorageUse) -> bool:
     """Whether ``MINIO_CONSISTENCY_CHECK_ON_START`` is on for this storage. Read without
     validating the other options, so a mistake in them is left to the system checks."""
-    try:
-        return bool(use.storage.option_values()["MINIO_CONSISTENCY_CHECK_ON_START"])
-    except ImproperlyConfigured:
-        return False
+    return bool(use.storage.option_values()["MINIO_CONSISTENCY_CHECK_ON_START"])
 
 
 def check_buckets_on_start(uses: Sequence[StorageUse]) -> None:

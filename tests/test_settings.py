@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import urllib.request
 from datetime import timedelta
 
 import pytest
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
 from django.core.files.storage import InvalidStorageError, storages
 from django.db import models
 from django.db.migrations.writer import MigrationWriter
@@ -82,16 +85,106 @@ def test_a_storage_django_builds_for_another_alias_keeps_only_that_alias_options
         assert built_by_django.settings.url_expiry == timedelta(hours=1)
         assert built_by_django.settings.connection.endpoint == "top-level.example:9000"
         assert built_by_django.settings.default_bucket != "default-bucket"
-        # The same options written in code are the FileField case: they sit on the default alias.
-        on_a_field = MinioBackend(MINIO_URL_EXPIRY_HOURS=timedelta(hours=1))
+        # Any other arguments (here a bucket) make a storage written in code, on the default alias.
+        on_a_field = MinioBackend("field-bucket", MINIO_URL_EXPIRY_HOURS=timedelta(hours=1))
         assert on_a_field.settings.connection.endpoint == "default.example:9000"
-        assert on_a_field.bucket == "default-bucket"
-        moved = {**default, "OPTIONS": {**default["OPTIONS"], "MINIO_DEFAULT_BUCKET": "moved-bucket"}}
-        rebuilt = {"BACKEND": BACKEND, "OPTIONS": {"MINIO_URL_EXPIRY_HOURS": timedelta(hours=1)}}
+        moved = {**default, "OPTIONS": {**default["OPTIONS"], "MINIO_ENDPOINT": "moved.example:9000"}}
+        rebuilt = {"BACKEND": BACKEND, "OPTIONS": {"bucket_name": "field-bucket"}}
         with override_settings(STORAGES=storages_setting(default=moved, short=rebuilt)):
-            # A storage held across a change of STORAGES (a FileField's) is still the alias's.
-            assert built_by_django.settings.default_bucket not in ("default-bucket", "moved-bucket")
-            assert on_a_field.bucket == "moved-bucket"
+            # A storage held across a change of STORAGES (a FileField's) keeps the alias it had.
+            assert built_by_django.settings.connection.endpoint == "top-level.example:9000"
+            assert built_by_django.bucket == "auto-generated-bucket-media-files"
+            assert on_a_field.settings.connection.endpoint == "moved.example:9000"
+
+
+def test_the_alias_is_told_by_the_whole_keyword_mapping():
+    default = {"BACKEND": BACKEND, "OPTIONS": {"MINIO_ENDPOINT": "default.example:9000"}}
+    reports = {"BACKEND": BACKEND, "OPTIONS": {"bucket_name": "reports", "MINIO_URL_EXPIRY_HOURS": timedelta(hours=1)}}
+    with override_settings(
+        MINIO_ENDPOINT="top-level.example:9000", STORAGES=storages_setting(default=default, reports=reports)
+    ):
+        hour = timedelta(hours=1)
+        for same_call in (MinioBackend("reports", MINIO_URL_EXPIRY_HOURS=hour), storages["reports"]):
+            assert same_call.settings.connection.endpoint == "top-level.example:9000"
+        for other_call in (
+            MinioBackend(MINIO_URL_EXPIRY_HOURS=hour),
+            MinioBackend("reports"),
+            MinioBackend("reports", allow_overwrite=True, MINIO_URL_EXPIRY_HOURS=hour),
+            MinioBackend("reports", MINIO_URL_EXPIRY_HOURS=hour, MINIO_REGION="eu-1"),
+        ):
+            assert other_call.settings.connection.endpoint == "default.example:9000"
+        # Arguments equal to their defaults are no arguments: this is the bare MinioBackend().
+        explicit_defaults = MinioBackend(bucket_name="", allow_overwrite=False, replace_existing=False)
+        assert explicit_defaults.settings.connection.endpoint == "default.example:9000"
+
+
+def test_options_in_code_that_are_part_of_an_alias_options_keep_the_default_alias(s3_endpoint: Endpoint, bucket: str):
+    """The misfire of the identity guess: True/False are shared objects, not an alias's options."""
+    default = {"BACKEND": BACKEND, "OPTIONS": {**s3_endpoint.settings(), "MINIO_PRIVATE_BUCKETS": [bucket]}}
+    plain = {"BACKEND": BACKEND, "OPTIONS": {"MINIO_USE_HTTPS": False}}
+    with override_settings(MINIO_ENDPOINT="", STORAGES=storages_setting(default=default, plain=plain)):
+        on_a_field = MinioBackend(bucket_name=bucket, MINIO_USE_HTTPS=False)
+        name = on_a_field.save("report.txt", ContentFile(b"numbers"))
+        assert on_a_field.open(name).read() == b"numbers"
+
+
+def test_an_alias_with_its_own_options_inherits_nothing_from_the_default_alias(s3_endpoint: Endpoint, bucket: str):
+    default = {
+        "BACKEND": BACKEND,
+        "OPTIONS": {
+            "MINIO_ENDPOINT": "minio.production.invalid",
+            "MINIO_ACCESS_KEY": "production-key",
+            "MINIO_SECRET_KEY": "production-secret",
+            "MINIO_EXTERNAL_ENDPOINT": "media.production.invalid",
+            "MINIO_DEFAULT_BUCKET": "production-bucket",
+        },
+    }
+    archive = {"BACKEND": BACKEND, "OPTIONS": {**s3_endpoint.settings(), "MINIO_MEDIA_FILES_BUCKET": bucket}}
+    with override_settings(MINIO_ENDPOINT="", STORAGES=storages_setting(default=default, archive=archive)):
+        storage = storages["archive"]
+        assert storage.bucket == bucket
+        name = storage.save("contract.txt", ContentFile(b"signed"))
+        url = storage.url(name)
+        assert url.startswith(f"{s3_endpoint.base_url}/{bucket}/contract.txt?")
+        with urllib.request.urlopen(url) as answer:
+            assert answer.read() == b"signed"
+
+
+def test_a_static_storage_without_options_shares_the_default_alias_options(s3_endpoint: Endpoint, bucket: str):
+    default = {"BACKEND": BACKEND, "OPTIONS": {**s3_endpoint.settings(), "MINIO_STATIC_FILES_BUCKET": bucket}}
+    static = {"BACKEND": "django_minio_backend.models.MinioBackendStatic"}
+    with override_settings(MINIO_ENDPOINT="", STORAGES={"default": default, "staticfiles": static}):
+        storage = storages["staticfiles"]
+        assert storage.bucket == bucket
+        storage.save("css/site.css", ContentFile(b"body {}"))
+        assert storage.open("css/site.css").read() == b"body {}"
+
+
+class OwnStorage(MinioBackend):
+    """A project's own subclass, as in the "OverwriteStorage" recipe."""
+
+
+def test_a_default_storage_of_a_subclass_shares_its_options(s3_endpoint: Endpoint, bucket: str):
+    default = {"BACKEND": f"{__name__}.OwnStorage", "OPTIONS": s3_endpoint.settings()}
+    with override_settings(MINIO_ENDPOINT="", STORAGES=storages_setting(default=default)):
+        on_a_field = OwnStorage(bucket_name=bucket)
+        name = on_a_field.save("own.txt", ContentFile(b"own"))
+        assert on_a_field.open(name).read() == b"own"
+
+
+def test_the_options_of_a_default_storage_of_another_kind_are_not_read():
+    other = {"BACKEND": "django.core.files.storage.InMemoryStorage", "OPTIONS": {"MINIO_ENDPOINT": "x.example:1"}}
+    with override_settings(MINIO_ENDPOINT="top-level.example:9000", STORAGES=storages_setting(default=other)):
+        assert MinioBackend("b").settings.connection.endpoint == "top-level.example:9000"
+
+
+def test_override_options_win_over_constructor_options_and_already_read_settings():
+    storage = MinioBackend("b-bucket", MINIO_ENDPOINT="own.example:9000", MINIO_REGION="eu-1")
+    assert storage.settings.connection.endpoint == "own.example:9000"  # read and cached
+    with override_settings(MINIO_OVERRIDE_OPTIONS={"MINIO_ENDPOINT": "override.example:9000"}):
+        assert storage.settings.connection.endpoint == "override.example:9000"
+        assert storage.settings.connection.region == "eu-1"  # options not overridden keep their layers
+    assert storage.settings.connection.endpoint == "own.example:9000"
 
 
 def test_3x_media_bucket_name_is_the_default_bucket():
@@ -115,7 +208,7 @@ def test_non_default_alias_reads_its_own_options_not_defaults():
 def test_unknown_alias_and_unknown_option_are_clear_errors():
     with pytest.raises(ImproperlyConfigured, match="not an alias"):
         MinioBackend("b", storage_name="nope").settings
-    with pytest.raises(ImproperlyConfigured, match="MINIO_ENDPIONT"):
+    with pytest.raises(ImproperlyConfigured, match=r"'MINIO_ENDPIONT' \(did you mean MINIO_ENDPOINT\?\)"):
         MinioBackend("b", MINIO_ENDPIONT="typo:9000").settings
 
 
@@ -155,8 +248,27 @@ def test_a_whole_number_computed_as_a_float_is_accepted():
 def test_an_invalid_max_retries_is_a_system_check_error():
     with override_settings(MINIO_MAX_RETRIES=-1):
         messages = check_configuration()
-    assert [m.id for m in messages] == ["django_minio_backend.E009"]
+    assert [m.id for m in messages] == ["django_minio_backend.E012"]
     assert "MINIO_MAX_RETRIES" in messages[0].msg
+
+
+def test_construction_repr_and_deconstruct_do_not_validate_and_the_health_check_never_raises():
+    with override_settings(MINIO_ENDPOINT="", MINIO_URL_EXPIRY_HOURS=24):
+        storage = MinioBackend("my-bucket", MINIO_MAX_RETRIES=-1)
+        assert repr(storage) == "<MinioBackend bucket='my-bucket'>"
+        assert storage.deconstruct()[2] == {"bucket_name": "my-bucket"}
+        status = storage.is_minio_available()
+        assert not status and status.details.startswith("not configured: MINIO_ENDPOINT is not set.")
+    unimportable = MinioBackend("b", MINIO_HTTP_CLIENT="nowhere.pool").is_minio_available()
+    assert not unimportable and "cannot be imported" in unimportable.details
+
+
+SHARED_POOL = urllib3.PoolManager()
+
+
+def test_an_import_path_of_a_pool_manager_is_imported():
+    storage = MinioBackend("b", MINIO_HTTP_CLIENT=f"{__name__}.SHARED_POOL")
+    assert storage.settings.connection.http_client is SHARED_POOL
 
 
 def test_missing_endpoint_is_reported_on_first_use():
@@ -197,8 +309,15 @@ def test_deconstruct_keeps_bucket_and_drops_credentials(s3_endpoint: Endpoint):
 
 def test_repr_and_str_hold_no_secret(s3_endpoint: Endpoint):
     storage = MinioBackend("my-bucket", **s3_endpoint.settings())
-    for text in (repr(storage), str(storage), repr(storage.settings)):
+    for text in (repr(storage), str(storage), repr(storage.settings), repr(storage.option_values())):
         assert s3_endpoint.secret_key not in text
+
+
+def test_errors_never_carry_the_secret_key(s3_endpoint: Endpoint):
+    storage = MinioBackend("b", **s3_endpoint.settings(), MINIO_STATIC_CACHE_CONTROL=s3_endpoint.access_key + "\n")
+    with pytest.raises(ImproperlyConfigured) as raised:
+        storage.settings
+    assert "MINIO_STATIC_CACHE_CONTROL" in str(raised.value) and s3_endpoint.secret_key not in str(raised.value)
 
 
 def test_unknown_storages_alias_is_djangos_error():

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.test import override_settings
 from minio import Minio
 
 from django_minio_backend import MinioBackend
-from django_minio_backend.conf import forced
-from django_minio_backend.testing import own_endpoints
+from django_minio_backend.testing import own_endpoints, pointed_at
 
 from .s3 import Endpoint, empty_and_remove_bucket, new_bucket_name
 
@@ -69,23 +71,41 @@ def test_a_user_project_tests_its_uploads_against_a_throwaway_server(pytester: p
     result.assert_outcomes(passed=2)
 
 
-def test_forced_options_win_over_constructor_options_and_already_read_settings():
-    storage = MinioBackend("b-bucket", MINIO_ENDPOINT="own.example:9000", MINIO_REGION="eu-1")
-    assert storage.settings.connection.endpoint == "own.example:9000"  # read and cached
-    with forced(MINIO_ENDPOINT="forced.example:9000"):
-        assert storage.settings.connection.endpoint == "forced.example:9000"
-        assert storage.settings.connection.region == "eu-1"  # options not forced keep their layers
-        with own_endpoints():
-            assert storage.settings.connection.endpoint == "own.example:9000"
-        assert storage.settings.connection.endpoint == "forced.example:9000"
-    assert storage.settings.connection.endpoint == "own.example:9000"
-
-
 PRODUCTION = {
     "MINIO_ENDPOINT": "minio.production.invalid",
     "MINIO_ACCESS_KEY": "production-key",
     "MINIO_SECRET_KEY": "production-secret",
 }
+
+
+def test_the_session_server_wins_over_constructor_options_and_already_read_settings(s3_endpoint: Endpoint):
+    storage = MinioBackend("b-bucket", MINIO_ENDPOINT="own.example:9000", MINIO_REGION="eu-1")
+    assert storage.settings.connection.endpoint == "own.example:9000"  # read and cached
+    with pointed_at(s3_endpoint):
+        assert storage.settings.connection.endpoint == s3_endpoint.endpoint
+        assert storage.settings.connection.region == "eu-1"  # options not about the connection stay
+        with own_endpoints():
+            assert storage.settings.connection.endpoint == "own.example:9000"
+        assert storage.settings.connection.endpoint == s3_endpoint.endpoint
+    assert storage.settings.connection.endpoint == "own.example:9000"
+
+
+def test_an_alias_without_options_still_shares_the_default_alias_options_under_the_plugin(
+    s3_endpoint: Endpoint, bucket: str
+):
+    aliases = {
+        "default": {
+            "BACKEND": "django_minio_backend.models.MinioBackend",
+            "OPTIONS": {**PRODUCTION, "MINIO_DEFAULT_BUCKET": bucket},
+        },
+        "media": {"BACKEND": "django_minio_backend.models.MinioBackend"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=aliases), pointed_at(s3_endpoint):
+        media = storages["media"]
+        assert media.bucket == bucket
+        name = media.save("shared.txt", ContentFile(b"shared"))
+        assert s3_endpoint.client().get_object(bucket, name).read() == b"shared"
 
 
 @pytest.fixture
