@@ -132,9 +132,10 @@ def test_dry_run_reports_drift_and_changes_nothing(project: Project):
     assert project.policy(project.private) is not None
 
 
-def test_silenced_prints_nothing(project: Project):
+@pytest.mark.parametrize("quiet", [("--verbosity", "0"), ("--silenced",)])
+def test_verbosity_0_or_silenced_prints_nothing(project: Project, quiet: tuple[str, ...]):
     with project.settings():
-        assert initialize("--silenced") == ""
+        assert initialize(*quiet) == ""
     assert project.client.bucket_exists(project.public)
 
 

@@ -173,8 +173,23 @@ def test_files_with_a_new_time_but_the_same_content_are_not_sent(
         edit(source / name, content)
     edit(source / "js/app.js", b"console.log('changed');\n")
     counter.reset()
-    collectstatic()
+    out = io.StringIO()
+    call_command("collectstatic", "--noinput", stdout=out)
     assert [url.rsplit("/", 1)[-1] for url in uploads(counter)] == ["app.js"]
+    lines = [line for line in out.getvalue().splitlines() if line]
+    # Django counts every file it copied; the line before it says why fewer were sent.
+    assert lines[-1].startswith(f"{len(FILES)} static files copied")
+    assert lines[-2] == (
+        f"{len(FILES) - 1} of the files copied below were already stored byte for byte in bucket "
+        f"{staticfiles_storage.bucket!r}, so 1 upload(s) were sent."
+    )
+
+
+def test_nothing_to_explain_when_django_copied_nothing(static: None):
+    collectstatic()
+    out = io.StringIO()
+    call_command("collectstatic", "--noinput", stdout=out)
+    assert out.getvalue().strip().splitlines() == [f"0 static files copied, {len(FILES)} unmodified."]
 
 
 class ConcurrencyCounter(CountingPoolManager):

@@ -27,3 +27,9 @@ def test_checks_the_options_of_a_named_alias():
     storages = {"media": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": {"MINIO_ENDPOINT": ""}}}
     with override_settings(STORAGES=storages), pytest.raises(CommandError, match="MINIO_ENDPOINT is not set"):
         call_command("is_minio_available", "--storage", "media")
+
+
+def test_verbosity_0_prints_nothing_when_available():
+    out = StringIO()
+    call_command("is_minio_available", "--verbosity", "0", stdout=out)
+    assert out.getvalue() == ""

@@ -25,11 +25,12 @@ class Command(collectstatic.Command):
             return super().collect()
         with self.storage.batch() as batch:
             collected = super().collect()
-        self.log(
-            f"{batch.uploads} object(s) uploaded; {batch.unchanged} not sent, "
-            "as the bucket already held the same content.",
-            level=1,
-        )
+        if batch.unchanged:  # Django's count below includes them: say why fewer uploads were sent
+            self.log(
+                f"{batch.unchanged} of the files copied below were already stored byte for byte in bucket "
+                f"{self.storage.bucket!r}, so {batch.uploads} upload(s) were sent.",
+                level=1,
+            )
         return collected
 
     def clear_dir(self, path: str) -> None:
