@@ -13,8 +13,10 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: $(VENV)/.installed  ## the example site on 127.0.0.1:8000 against a local S3 server (Ctrl-C stops both)
-	$(PY) examples/site/run_demo.py
+PORT ?= 8000
+
+demo: $(VENV)/.installed  ## the example site on 127.0.0.1:$(PORT) against a local S3 server (Ctrl-C stops both)
+	$(PY) examples/site/run_demo.py --port $(PORT)
 
 test: $(VENV)/.installed $(CHROMIUM)  ## the test suite against a local S3 server it starts itself
 	$(PY) -m pytest

@@ -250,3 +250,33 @@ def test_health_endpoint_reports_the_server(live_site: LiveSite, s3_endpoint: En
     assert answer["available"] is False
     assert "unreachable" in answer["details"]
     assert "secret" not in body.decode()
+
+
+def test_every_section_explains_itself_and_long_links_are_short_with_a_copy_button(
+    browser: Browser, live_site: LiveSite
+):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], base_url=live_site.url)
+    page = context.new_page()
+    page.goto(f"{live_site.url}/admin/login/?next=/")
+    page.fill("#id_username", ADMIN_USER)
+    page.fill("#id_password", live_site.admin_password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_site.url}/")
+    name = f"copy-me-{uuid.uuid4().hex[:8]}.txt"
+    page.set_input_files("#private input[type=file]", files=[{"name": name, "mimeType": "text/plain", "buffer": b"c"}])
+    page.locator("#private .upload-form button").click()
+    page.wait_for_load_state()
+    for section in ("private", "public", "image"):
+        assert len(page.inner_text(f"#{section} .explanation")) > 40, section
+    row = page.locator("#private tr.upload", has_text=name)
+    link = row.locator("td.url a")
+    full_url = link.get_attribute("href")
+    assert full_url is not None and "X-Amz-Signature=" in full_url
+    assert link.get_attribute("title") == full_url
+    assert len(link.inner_text()) <= 60 < len(full_url)  # shown short, on one line
+    button = row.locator("button.copy")
+    button.click()
+    page.wait_for_function("button => button.textContent === 'Copied'", arg=button.element_handle())
+    assert page.evaluate("navigator.clipboard.readText()") == full_url
+    page.screenshot(path=ARTIFACTS / "08-copy-button.png", full_page=True)
+    context.close()

@@ -1,4 +1,4 @@
-"""``make demo``: the example site on http://127.0.0.1:8000 against a local S3 server.
+"""``make demo [PORT=8000]``: the example site on http://127.0.0.1:8000 against a local S3 server.
 
 It starts SeaweedFS (``LocalS3Server``) with its data in ``.demo-data/`` at the top of the
 repository, runs ``manage.py prepare_site`` (``migrate``, ``initialize_buckets``,
@@ -25,7 +25,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from django_minio_backend.localserver import LocalS3Server, ServerStartError
+try:
+    from django_minio_backend.localserver import LocalS3Server, ServerStartError
+except ImportError:  # started with a Python that does not have the project installed
+    sys.exit(
+        "run_demo.py needs the project's environment. From the repository's top directory run\n"
+        "    make demo PORT=8000\n"
+        "or, once `make demo` (or `make .venv/.installed`) has created .venv:\n"
+        "    .venv/bin/python examples/site/run_demo.py --port 8000"
+    )
 
 SITE_DIR = Path(__file__).resolve().parent
 DATA_DIR = SITE_DIR.parent.parent / ".demo-data"

@@ -25,12 +25,30 @@ def _storage(model: type[Upload]) -> MinioBackend:
     return storage
 
 
+# What each section of the page shows, in a sentence a visitor reads above it.
+EXPLANATIONS = {
+    "private": (
+        "A FileField on a private bucket. Its links are presigned: signed for the signed-in visitor, they "
+        "expire, and the same address without its signature is refused."
+    ),
+    "public": (
+        "A FileField on a public bucket. Its links are plain addresses that anyone can open and that never "
+        "expire; the bucket's objects can be read but not listed."
+    ),
+    "image": (
+        "An ImageField on the public bucket. Django reads the width and height from the image's first bytes "
+        "with ranged reads, without downloading the whole file."
+    ),
+}
+
+
 def index(request: HttpRequest) -> HttpResponse:
     """Every upload with its URL: presigned for the private bucket, plain for the public one."""
     sections = [
         {
             "kind": kind,
             "title": str(model._meta.verbose_name_plural).capitalize(),
+            "explanation": EXPLANATIONS[kind],
             "bucket": _storage(model).bucket,
             "items": model._default_manager.all(),
             "form": modelform_factory(model, fields=["file"])(prefix=kind),
