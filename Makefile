@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BENCH_VENV := .venv-bench
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint typecheck check tox tox-ci bench bench-static clean
+.PHONY: demo test lint typecheck docs check tox tox-ci bench bench-static clean
 
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,17 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check django_minio_backend tests examples benchmarks
-	$(VENV)/bin/ruff format --check django_minio_backend tests examples benchmarks
+	$(VENV)/bin/ruff check django_minio_backend tests examples benchmarks docs
+	$(VENV)/bin/ruff format --check django_minio_backend tests examples benchmarks docs
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
-check: lint typecheck test  ## everything CI runs
+# Warnings are errors, and with -n (nitpicky) every internal reference must resolve.
+docs: $(VENV)/.installed  ## the documentation site, built into docs/_build/html
+	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html docs docs/_build/html
+
+check: lint typecheck docs test  ## everything CI runs
 
 # pyenv's interpreters are put on PATH so tox finds every installed Python.
 PYENV_PATH = PATH="$$PATH$$(command -v pyenv >/dev/null && for v in $$(pyenv versions --bare); do \
@@ -63,4 +67,4 @@ bench-static: $(BENCH_VENV)/.installed  ## collectstatic of ~1,000 files: this p
 	$(BENCH_VENV)/bin/python -m benchmarks.collectstatic
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .tox .demo-data test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) .tox .demo-data test-artifacts docs/_build .pytest_cache .mypy_cache .ruff_cache *.egg-info
