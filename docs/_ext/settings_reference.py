@@ -33,7 +33,7 @@ MEANINGS: dict[str, str] = {
     "MINIO_PRIVATE_BUCKETS": "Buckets whose URLs are presigned.",
     "MINIO_PUBLIC_BUCKETS": "Buckets anyone may read; their URLs are plain.",
     "MINIO_LISTABLE_BUCKETS": "Public buckets whose object list anyone may read too.",
-    "MINIO_POLICY_HOOKS": "`[(bucket, policy_dict), ...]`: statements `initialize_buckets` adds to that bucket's policy.",
+    "MINIO_POLICY_HOOKS": "`[(bucket, policy_dict), ...]`: statements added to that bucket's policy.",
     "MINIO_DEFAULT_BUCKET": "Bucket of a `MinioBackend()` without `bucket_name`.",
     "MINIO_MEDIA_FILES_BUCKET": "The 3.x name of the default bucket, used when `MINIO_DEFAULT_BUCKET` is empty.",
     "MINIO_STATIC_FILES_BUCKET": "Bucket of `MinioBackendStatic`.",
@@ -50,7 +50,7 @@ MEANINGS: dict[str, str] = {
     "MINIO_URL_CACHING_ENABLED": "Stable presigned URLs: one URL per object within a window, so browsers cache it.",
     "MINIO_URL_CACHE_TIMEOUT": "That window in seconds, shorter than the expiry.",
     "MINIO_URL_CACHE_PREFIX": "Accepted for 4.x settings and ignored: stable URLs need no cache.",
-    "MINIO_STATIC_CACHE_CONTROL": "`Cache-Control` stored with static files (`\"\"` for none).",
+    "MINIO_STATIC_CACHE_CONTROL": '`Cache-Control` stored with static files (`""` for none).',
     "MINIO_STATIC_HASHED_CACHE_CONTROL": "`Cache-Control` of the hashed files of `MinioManifestStaticStorage`.",
     "MINIO_STATIC_PARALLEL_UPLOADS": "Files `collectstatic` uploads at once.",
 }
