@@ -22,13 +22,13 @@ cancels uploads that have not started.
 from __future__ import annotations
 
 import concurrent.futures
-import errno
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 
 from urllib3 import BaseHTTPResponse
 
+from .errors import missing_object
 from .objects import Entry, ObjectInfo, Objects
 from .payload import Payload, md5_etag
 
@@ -68,7 +68,7 @@ class BatchObjects:
     def stat(self, key: str) -> ObjectInfo:
         info = self.objects.get(key)
         if info is None:
-            raise FileNotFoundError(errno.ENOENT, "No such object", f"{self.bucket}/{key}")
+            raise missing_object(self.bucket, key)
         return info
 
     def entries(self, prefix: str, *, recursive: bool) -> Iterator[Entry]:

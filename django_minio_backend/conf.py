@@ -42,12 +42,40 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
+from minio.commonconfig import COMPLIANCE, GOVERNANCE
+from minio.retention import Retention
+from minio.sse import Sse
 
 from .names import bucket_name_problem
 
 MiB = 1024 * 1024
 S3_MAX_PRESIGN_EXPIRY = timedelta(days=7)
 S3_MIN_PART_SIZE = 5 * MiB
+
+# The lowercase constructor keywords / OPTIONS that 4.x passed to minio's ``put_object``, with their
+# defaults. Every object a storage writes is stored with them (``object_options``), except those
+# that can have no effect here (W006). They are read from OPTIONS and constructor arguments only.
+PUT_OPTIONS: dict[str, Any] = {
+    "metadata": None,  # 4.5 (minio's put_object metadata): x-amz-meta-*, standard headers kept as they are
+    "user_metadata": None,  # 4.4.x: every key is user metadata (x-amz-meta-*)
+    "headers": None,  # 4.4.x: headers stored with the object (Content-Disposition, Cache-Control, ...)
+    "extra_headers": None,  # 4.4.x: as headers
+    "tags": None,
+    "sse": None,
+    "retention": None,
+    "legal_hold": False,
+    "progress": None,
+    "write_offset": None,
+    "extra_query_params": None,
+    "checksum": None,
+}
+
+# 4.x names of options this package names MINIO_*: a layer that sets either sets the option.
+ALIASES: dict[str, str] = {
+    "http_client": "MINIO_HTTP_CLIENT",
+    "num_parallel_uploads": "MINIO_MULTIPART_PARALLEL",
+    "region": "MINIO_REGION",
+}
 
 # Every accepted option and its default. Names from 2.x, 3.x and 4.x are all here.
 DEFAULTS: dict[str, Any] = {
@@ -83,6 +111,7 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_CACHE_CONTROL": "public, max-age=300",
     "MINIO_STATIC_HASHED_CACHE_CONTROL": "public, max-age=31536000, immutable",
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
+    **PUT_OPTIONS,
 }
 
 # A storage's keyword arguments besides its options and storage_name, with their defaults;
@@ -156,6 +185,20 @@ def _is_minio_backend(path: str) -> bool:
     return isinstance(backend, type) and any(cls.__module__.startswith(package) for cls in backend.__mro__)
 
 
+def _is_option(name: object) -> bool:
+    return name in DEFAULTS or name in ALIASES
+
+
+def _canonical(layer: Mapping[str, Any]) -> dict[str, Any]:
+    """One layer's options with each 4.x alias under its MINIO_ name. An alias set in the same
+    layer as its MINIO_ name to another value keeps its own name, for E022 to report."""
+    values = dict(layer)
+    for alias, name in ALIASES.items():
+        if alias in values and values.get(name, values[alias]) == values[alias]:
+            values[name] = values.pop(alias)
+    return values
+
+
 @dataclass(frozen=True)
 class OptionValues:
     """One storage's options read from every layer, not yet validated (``problems()`` says what
@@ -176,14 +219,16 @@ def read_options(alias: str | None, options: Mapping[str, Any]) -> OptionValues:
     chose it) constructed with the options ``options``. Never raises: ``problems()`` judges."""
     storages = _storages()
     entry = storages.get("default" if alias is None else alias) or {}
-    values = {name: getattr(settings, name, default) for name, default in DEFAULTS.items()}
+    # Top-level settings are MINIO_* only: 4.x read its lowercase options from OPTIONS and arguments.
+    values = {name: getattr(settings, name, default) for name, default in DEFAULTS.items() if name not in PUT_OPTIONS}
+    values.update(PUT_OPTIONS)
     alias_options = entry.get("OPTIONS") or {}
     if isinstance(alias_options, Mapping) and (alias is not None or _is_minio_backend(str(entry.get("BACKEND")))):
-        values.update((name, value) for name, value in alias_options.items() if name in DEFAULTS)
-    values.update(options)
+        values.update(_canonical({name: value for name, value in alias_options.items() if _is_option(name)}))
+    values.update(_canonical(options))
     override = getattr(settings, OVERRIDE_SETTING, None) or {}
     if isinstance(override, Mapping):
-        values.update(override)
+        values.update(_canonical(override))
     return OptionValues(values, alias, alias is not None and alias not in storages, override)
 
 
@@ -261,7 +306,7 @@ def _pool_manager(value: object) -> urllib3.PoolManager | None:
 
 @_rule("E018", "Check the spelling against the list of settings in the README; no option is ignored.")
 def _unknown_names(o: OptionValues) -> Iterable[str]:
-    for name in sorted(str(name) for name in o.values if name not in DEFAULTS):
+    for name in sorted(str(name) for name in o.values if not _is_option(name)):
         guess = difflib.get_close_matches(name, DEFAULTS, n=1)
         yield f"Unknown MinioBackend option {name!r}" + (f" (did you mean {guess[0]}?)." if guess else ".")
 
@@ -372,6 +417,116 @@ def _external_scheme(o: OptionValues) -> Iterable[str]:
         yield "MINIO_EXTERNAL_ENDPOINT is set without MINIO_EXTERNAL_ENDPOINT_USE_HTTPS."
 
 
+@_rule("E022", "Set the option under one name only (the 4.x name or the MINIO_ one).")
+def _alias_conflicts(o: OptionValues) -> Iterable[str]:
+    for alias, name in ALIASES.items():
+        if alias in o.values:
+            yield f"{alias!r} and {name} are one option, set to different values in the same place."
+
+
+HEADER_OPTIONS_4X = ("metadata", "user_metadata", "headers", "extra_headers")
+# Headers every request computes for itself; an option cannot store them.
+REQUEST_HEADERS = frozenset(
+    {"authorization", "connection", "content-length", "content-md5", "date", "expect", "host", "if-match",
+     "if-none-match", "transfer-encoding", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"}
+)  # fmt: skip
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def header_values(value: object) -> list[object]:
+    """An option's header value as a list (minio takes a list or tuple for a repeated header)."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _header_problem(name: object, value: object) -> str | None:
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        return "is not a header name S3 can store"
+    if name.lower() in REQUEST_HEADERS:
+        return "is set by each request and cannot be configured"
+    for item in header_values(value):
+        text = str(item)
+        if isinstance(item, bytes) or not text.isascii() or "\r" in text or "\n" in text:
+            return f"must be US-ASCII text on one line, got {item!r}"
+    return None
+
+
+@_rule("E023", "For example 'metadata': {'Project': 'apollo'} (stored as x-amz-meta-project: apollo).")
+def _header_options(o: OptionValues) -> Iterable[str]:
+    for option in HEADER_OPTIONS_4X:
+        value = o[option]
+        if value is None:
+            continue
+        if not isinstance(value, Mapping):
+            yield f"{option} must be a dict of header names to values, got {type(value).__name__}."
+            continue
+        for name, item in value.items():
+            if reason := _header_problem(name, item):
+                yield f"{option}[{name!r}] {reason}."
+
+
+S3_MAX_TAGS = 10
+
+
+@_rule("E024", "For example 'tags': {'project': 'apollo'}: at most 10, keys up to 128 and values up to 256 characters.")
+def _tags(o: OptionValues) -> Iterable[str]:
+    tags = o["tags"]
+    if tags is None:
+        return
+    if not isinstance(tags, Mapping):
+        yield f"tags must be a dict of tag names to values, got {type(tags).__name__}."
+    elif len(tags) > S3_MAX_TAGS:
+        yield f"tags holds {len(tags)} tags; S3 stores at most {S3_MAX_TAGS} with an object."
+    else:
+        for key, value in tags.items():
+            if not (isinstance(key, str) and 0 < len(key) <= 128 and isinstance(value, str) and len(value) <= 256):
+                yield f"tags[{key!r}] must be a name of 1-128 characters with a text value of up to 256."
+
+
+@_rule("E025", "Pass minio.sse.SseS3(), SseKMS(key_id, context) or SseCustomerKey(key); the last two need TLS.")
+def _sse(o: OptionValues) -> Iterable[str]:
+    sse = o["sse"]
+    if sse is None:
+        return
+    if not isinstance(sse, Sse):
+        yield f"sse must be a minio.sse.Sse, got {type(sse).__name__}."
+    elif sse.tls_required() and not o["MINIO_USE_HTTPS"]:
+        yield (
+            f"sse {type(sse).__name__} sends its key material with every request, so it needs "
+            "MINIO_USE_HTTPS = True (S3 servers refuse it over plain HTTP)."
+        )
+
+
+@_rule("E026", "For example 'retention': Retention(GOVERNANCE, datetime(2030, 1, 1, tzinfo=timezone.utc)).")
+def _object_lock(o: OptionValues) -> Iterable[str]:
+    retention = o["retention"]
+    if retention is not None and not (isinstance(retention, Retention) and retention.mode in (GOVERNANCE, COMPLIANCE)):
+        yield f"retention must be a minio.retention.Retention in GOVERNANCE or COMPLIANCE mode, got {retention!r}."
+    if not isinstance(o["legal_hold"], bool):
+        yield f"legal_hold must be True or False, got {o['legal_hold']!r}."
+
+
+@_rule(
+    "E027", "Pass an object with set_meta(object_name, total_length) and update(length), as minio's put_object takes."
+)
+def _progress(o: OptionValues) -> Iterable[str]:
+    progress = o["progress"]
+    if progress is not None and not all(callable(getattr(progress, name, None)) for name in ("set_meta", "update")):
+        yield f"progress must have set_meta() and update() methods, got {type(progress).__name__}."
+
+
+@_rule("W006", "Remove the option; it is accepted so that 4.x settings keep working.")
+def _no_effect(o: OptionValues) -> Iterable[str]:
+    if o["write_offset"] is not None:
+        yield "write_offset has no effect: every write stores a whole object (appending would change stored files)."
+    if o["extra_query_params"]:
+        yield "extra_query_params has no effect: S3 stores nothing an upload's query parameters say."
+    if o["checksum"] is not None:
+        yield "checksum has no effect: every request body is sent with its Content-MD5, which the server verifies."
+    for option in ("metadata", "headers", "extra_headers"):
+        if isinstance(o[option], Mapping) and any(str(name).lower() == "content-type" for name in o[option]):
+            yield f"{option}['Content-Type'] has no effect: each object is stored with its own type (as in 4.x)."
+
+
 @sensitive_variables()
 def problems(options: OptionValues) -> list[Problem]:
     """Every rule ``options`` break, errors and warnings, in the order of ``RULES``."""
@@ -398,6 +553,21 @@ class ConnectionSettings:
 
 
 @dataclass(frozen=True)
+class PutOptions:
+    """The 4.x ``put_object`` options, validated; ``object_options`` turns them into the headers
+    stored with every object. ``headers`` holds 4.4.x's ``headers`` and ``extra_headers``."""
+
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    user_metadata: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    sse: Sse | None = field(default=None, repr=False)  # an SseCustomerKey holds the key
+    retention: Retention | None = None
+    legal_hold: bool = False
+    progress: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class MinioSettings:
     """Typed, validated settings of one storage instance."""
 
@@ -420,6 +590,7 @@ class MinioSettings:
     static_cache_control: str
     static_hashed_cache_control: str
     static_parallel_uploads: int
+    put_options: PutOptions = field(default_factory=PutOptions)
 
     @classmethod
     @sensitive_variables()
@@ -469,4 +640,14 @@ class MinioSettings:
             static_cache_control=(o["MINIO_STATIC_CACHE_CONTROL"] or "").strip(),
             static_hashed_cache_control=(o["MINIO_STATIC_HASHED_CACHE_CONTROL"] or "").strip(),
             static_parallel_uploads=int(o["MINIO_STATIC_PARALLEL_UPLOADS"]),
+            put_options=PutOptions(
+                metadata=dict(o["metadata"] or {}),
+                user_metadata=dict(o["user_metadata"] or {}),
+                headers={**(o["headers"] or {}), **(o["extra_headers"] or {})},
+                tags=dict(o["tags"] or {}),
+                sse=o["sse"],
+                retention=o["retention"],
+                legal_hold=o["legal_hold"],
+                progress=o["progress"],
+            ),
         )

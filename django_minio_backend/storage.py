@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import urllib3
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
@@ -24,12 +24,14 @@ from minio import Minio
 
 from . import buckets
 from .client import get_connection
+from .compat import LegacyHelpers
 from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, read_options, storage_alias
 from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
 from .mediatypes import content_type
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
+from .object_options import ProgressReader, merged, stored_headers
 from .object_urls import ObjectUrls
 from .objects import BucketObjects, Objects
 from .payload import Payload
@@ -50,14 +52,15 @@ class WriteMode(enum.Enum):
     CREATE_OR_RENAME = "create-or-rename"  # stores under an alternative name
 
 
-class MinioBackend(Storage):
+class MinioBackend(LegacyHelpers, Storage):
     """Stores files as objects in one bucket of a MinIO or other S3-compatible server.
 
     ``bucket_name`` defaults to ``MINIO_DEFAULT_BUCKET``. ``storage_name`` names the
     ``STORAGES`` alias whose OPTIONS apply. ``allow_overwrite`` (or its 2.x/3.x name
     ``replace_existing``) makes a save replace an existing object; otherwise a taken
     name gets an alternative name, as with Django's ``FileSystemStorage``. Other
-    keyword arguments are ``MINIO_*`` options, overriding settings.
+    keyword arguments are ``MINIO_*`` options, overriding settings, or 4.x's
+    ``put_object`` options (``metadata``, ``tags``, ``sse``, ...; see ``conf.PUT_OPTIONS``).
 
     Constructing a storage sends no request; the client is built on first use.
     """
@@ -249,7 +252,9 @@ class MinioBackend(Storage):
         first byte, or, if it cannot be re-read, the error propagates: never a cut-off object.
         """
         key = object_key(name)
-        payload = Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
+        progress = self.settings.put_options.progress
+        source = content if progress is None else cast(IO[Any], ProgressReader(content, progress, key))
+        payload = Payload(source, self.settings.multipart_threshold, self.settings.multipart_part_size)
         names = self._candidate_names(key, max_length) if mode is WriteMode.CREATE_OR_RENAME else iter([key])
         key = next(names)
         bucket_created = False
@@ -298,16 +303,20 @@ class MinioBackend(Storage):
                 )
 
     def _headers(self, key: str, content: Any) -> dict[str, str]:
-        """Everything stored with an object besides its bytes, for every write path."""
-        return {"Content-Type": content_type(key, content), **self._object_headers(key)}
+        """Everything stored with an object besides its bytes, for every write path: its type,
+        the storage's own headers, then what the 4.x ``put_object`` options store."""
+        own = {"Content-Type": content_type(key, content), **self._object_headers(key)}
+        return merged(own, stored_headers(self.settings.put_options))
 
     def _object_headers(self, key: str) -> dict[str, str]:
         """Headers stored with a new object besides its Content-Type (e.g. Cache-Control); none here."""
         return {}
 
-    def _create_bucket(self) -> None:
-        """Create this storage's bucket, with its policy, as ``initialize_buckets`` would."""
-        (own_plan, *_), problems = buckets.plan([buckets.BucketUse(self.settings, self.bucket, self.is_public)])
+    def _create_bucket(self, public: bool | None = None) -> None:
+        """Create this storage's bucket, with its policy (public if ``public``, else as configured),
+        as ``initialize_buckets`` would; an existing bucket gets its policy."""
+        public = self.is_public if public is None else public
+        (own_plan, *_), problems = buckets.plan([buckets.BucketUse(self.settings, self.bucket, public)])
         if problems:
             raise ImproperlyConfigured(" ".join(problem.message for problem in problems))
         with translated_errors("create", self.settings.connection.endpoint, self.bucket):
@@ -381,10 +390,12 @@ class MinioBackend(Storage):
         self._connect_signals()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> MinioBackend:
-        """A storage with copies of this one's arguments; a ``MINIO_HTTP_CLIENT`` pool manager,
-        shared by design, is shared by the copy."""
+        """A storage with copies of this one's arguments; a ``MINIO_HTTP_CLIENT`` pool manager
+        and a ``progress`` object, shared by design, are shared by the copy."""
         clone = copy.copy(self)
-        memo.update({id(value): value for value in self.options.values() if isinstance(value, urllib3.PoolManager)})
+        shared = [value for name, value in self.options.items() if name == "progress"]
+        shared += [value for value in self.options.values() if isinstance(value, urllib3.PoolManager)]
+        memo.update({id(value): value for value in shared})
         clone.options = copy.deepcopy(self.options, memo)
         clone._init_kwargs = copy.deepcopy(self._init_kwargs, memo)
         return clone

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.test import override_settings
+from minio.sse import SseCustomerKey
 
 from django_minio_backend import MinioBackend
 from django_minio_backend.checks import check_configuration
@@ -107,6 +108,14 @@ RULE_CASES = [
     ("E019", {"STORAGES": media_alias(storage_name="archive")}),
     ("E020", {"MINIO_OVERRIDE_OPTIONS": [("MINIO_ENDPOINT", "x:9000")]}),
     ("W001", {"MINIO_EXTERNAL_ENDPOINT": "cdn.example.com"}),
+    # 4.x's put_object options (tests/test_compat_options.py has the rest)
+    ("E022", {"STORAGES": media_alias(region="eu-west-1", MINIO_REGION="us-east-1")}),
+    ("E023", {"STORAGES": media_alias(metadata={"Content-Length": "1"})}),
+    ("E024", {"STORAGES": media_alias(tags=["project"])}),
+    ("E025", {"STORAGES": media_alias(sse=SseCustomerKey(b"k" * 32))}),
+    ("E026", {"STORAGES": media_alias(legal_hold="yes")}),
+    ("E027", {"STORAGES": media_alias(progress=object())}),
+    ("W006", {"STORAGES": media_alias(write_offset=0)}),
 ]
 
 
