@@ -29,6 +29,7 @@ class MinioBackendError(OSError):
 
 class _ServerAnswer(S3Error):
     """The ``S3Error`` side of this package's exceptions: the code and the rest of the answer.
+    It comes first among their bases, so that its methods win; their text is the OSError's.
 
     Unlike minio's own, these are ordinary mutable exceptions (Python adds notes to them,
     ``copy`` and ``pickle`` restore them), and they are built from OSError-style arguments.
@@ -56,8 +57,14 @@ class _ServerAnswer(S3Error):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r}, code={self.code!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles without the HTTP answer (it holds a socket), e.g. for Django's parallel test runner."""
+        reduced = super().__reduce__()  # OSError's: the class and its arguments
+        assert isinstance(reduced, tuple)
+        return reduced[0], reduced[1], {**self.__dict__, "response": None}
 
-class RequestRefused(MinioBackendError, _ServerAnswer):
+
+class RequestRefused(_ServerAnswer, MinioBackendError):
     """The server answered a request with an S3 error (``code`` says which)."""
 
     def __init__(
@@ -71,7 +78,7 @@ class BucketDoesNotExist(RequestRefused):
     """The bucket is missing; ``python manage.py initialize_buckets`` creates it."""
 
 
-class ObjectNotFound(FileNotFoundError, _ServerAnswer):
+class ObjectNotFound(_ServerAnswer, FileNotFoundError):
     """The object is missing: ``FileNotFoundError`` for Django, ``S3Error`` (``NoSuchKey``) for 2.x-4.x code."""
 
     def __init__(self, *args: Any, source: S3Error | None = None):
