@@ -83,7 +83,7 @@ def test_bucket_publicity_and_lists(bucket: str, public_bucket: str):
     private = MinioBackend(bucket, MINIO_PRIVATE_BUCKETS=[bucket], MINIO_PUBLIC_BUCKETS=[public_bucket])
     public = MinioBackend(public_bucket, MINIO_PRIVATE_BUCKETS=[bucket], MINIO_PUBLIC_BUCKETS=[public_bucket])
     assert (private.bucket, private.is_bucket_public, public.is_bucket_public) == (bucket, False, True)
-    assert (public.PRIVATE_BUCKETS, public.PUBLIC_BUCKETS) == ([bucket], [public_bucket])
+    assert ([bucket], [public_bucket]) == (public.PRIVATE_BUCKETS, public.PUBLIC_BUCKETS)
 
 
 def test_client_and_base_urls_without_an_external_endpoint(storage: MinioBackend, s3_endpoint: Endpoint):
