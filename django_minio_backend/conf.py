@@ -480,6 +480,8 @@ def _tags(o: OptionValues) -> Iterable[str]:
         for key, value in tags.items():
             if not (isinstance(key, str) and 0 < len(key) <= 128 and isinstance(value, str) and len(value) <= 256):
                 yield f"tags[{key!r}] must be a name of 1-128 characters with a text value of up to 256."
+            elif "&" in key + value:
+                yield f"tags[{key!r}] holds '&', which S3 tags cannot."
 
 
 @_rule("E025", "Pass minio.sse.SseS3(), SseKMS(key_id, context) or SseCustomerKey(key); the last two need TLS.")
