@@ -74,10 +74,13 @@ def stored_headers(options: PutOptions) -> dict[str, str]:
         headers["x-amz-object-lock-retain-until-date"] = _utc_iso8601(options.retention.retain_until_date)
     if options.legal_hold:
         headers["x-amz-object-lock-legal-hold"] = "ON"
-    if options.sse is not None:
-        for name, value in options.sse.headers().items():
-            headers[name] = Masked(value) if name.lower() in SECRET_HEADERS else value
+    if options.sse is not None:  # masked at once: no local variable of this frame holds the key
+        headers.update({name: _masked(name, value) for name, value in options.sse.headers().items()})
     return headers
+
+
+def _masked(name: str, value: str) -> str:
+    return Masked(value) if name.lower() in SECRET_HEADERS else value
 
 
 class ProgressReader:
