@@ -57,6 +57,14 @@ class _ServerAnswer(S3Error):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r}, code={self.code!r})"
 
+    # Each exception is itself, as exceptions are (minio's compares fields, so an error would be
+    # equal to the S3Error it was raised from, and Django's error report would stop at a "cycle").
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickles without the HTTP answer (it holds a socket), e.g. for Django's parallel test runner."""
         reduced = super().__reduce__()  # OSError's: the class and its arguments

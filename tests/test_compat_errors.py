@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 
 import pytest
 from django.core.files.base import ContentFile
+from django.views.debug import ExceptionReporter
 from minio.error import S3Error
 
 from django_minio_backend import BucketDoesNotExist, MinioBackend, MinioBackendError, MinioBackendStatic
@@ -50,7 +52,7 @@ def test_a_missing_object_in_a_static_batch_is_s3_error_too(public_bucket: str):
 
 def test_a_missing_bucket_is_s3_error_no_such_bucket():
     with pytest.raises(S3Error) as raised:
-        MinioBackend(new_bucket_name("missing")).save("a.txt", ContentFile(b"a"))
+        MinioBackend(new_bucket_name("missing")).open("a.txt").read()
     assert isinstance(raised.value, BucketDoesNotExist) and raised.value.code == "NoSuchBucket"
     assert "initialize_buckets" in str(raised.value)
 
@@ -78,3 +80,14 @@ def test_the_errors_copy_and_pickle(storage: MinioBackend):
     for clone in (copy.copy(raised.value), pickle.loads(pickle.dumps(raised.value))):
         assert isinstance(clone, FileNotFoundError) and isinstance(clone, S3Error)
         assert (clone.code, clone.filename, str(clone)) == ("NoSuchKey", raised.value.filename, str(raised.value))
+
+
+def test_an_error_report_shows_the_s3_error_it_was_raised_from():
+    """Django's report walks the chain of causes; an error equal to its cause would end it there."""
+    with pytest.raises(BucketDoesNotExist) as raised:
+        MinioBackend(new_bucket_name("missing")).open("a.txt").read()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames = ExceptionReporter(None, raised.type, raised.value, raised.tb).get_traceback_frames()
+    causes = {id(frame["exc_cause"]) for frame in frames if frame["exc_cause"] is not None}
+    assert id(raised.value.__cause__) in causes
