@@ -172,10 +172,17 @@ def storage_alias(storage_name: str | None, arguments: Mapping[str, Any]) -> str
         aliases = _storages()
     except ImproperlyConfigured:  # constructed before Django's settings: no alias to match
         return None
-    return next((alias for alias, entry in aliases.items() if _given(entry.get("OPTIONS")) == given), None)
+    return next(
+        (
+            alias
+            for alias, entry in aliases.items()
+            if _given(entry.get("OPTIONS")) == given and is_minio_backend(str(entry.get("BACKEND", "")))
+        ),
+        None,
+    )
 
 
-def _is_minio_backend(path: str) -> bool:
+def is_minio_backend(path: str) -> bool:
     """Whether the import path ``path`` names a storage class of this package or a subclass of one."""
     try:
         backend = import_string(path)
@@ -223,7 +230,7 @@ def read_options(alias: str | None, options: Mapping[str, Any]) -> OptionValues:
     values = {name: getattr(settings, name, default) for name, default in DEFAULTS.items() if name not in PUT_OPTIONS}
     values.update(PUT_OPTIONS)
     alias_options = entry.get("OPTIONS") or {}
-    if isinstance(alias_options, Mapping) and (alias is not None or _is_minio_backend(str(entry.get("BACKEND")))):
+    if isinstance(alias_options, Mapping) and (alias is not None or is_minio_backend(str(entry.get("BACKEND")))):
         values.update(_canonical({name: value for name, value in alias_options.items() if _is_option(name)}))
     values.update(_canonical(options))
     override = getattr(settings, OVERRIDE_SETTING, None) or {}
