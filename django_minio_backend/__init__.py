@@ -1,5 +1,6 @@
 """Django storage backend for MinIO and any S3-compatible object store."""
 
+from .apps import DjangoMinioBackendConfig
 from .errors import BucketDoesNotExist, MinioBackendError
 from .staticfiles import MinioBackendStatic, MinioManifestStaticStorage
 from .storage import MinioBackend
@@ -7,6 +8,7 @@ from .utils import MinioServerStatus, get_iso_date, iso_date_prefix
 
 __all__ = [
     "BucketDoesNotExist",
+    "DjangoMinioBackendConfig",  # 2.x-4.x exported it here too
     "MinioBackend",
     "MinioBackendError",
     "MinioBackendStatic",

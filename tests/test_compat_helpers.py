@@ -17,7 +17,7 @@ import django_minio_backend.models
 from django_minio_backend import BucketDoesNotExist, MinioBackend, MinioBackendError, utils
 from django_minio_backend.policies import read_only_prefix
 
-from .s3 import Endpoint, closed_port, empty_and_remove_bucket, http_get, new_bucket_name
+from .s3 import CountingPoolManager, Endpoint, closed_port, empty_and_remove_bucket, http_get, new_bucket_name
 
 # Every name 2.x-4.x exported from django_minio_backend.models (and the utils names it imported).
 OLD_MODEL_NAMES = [
@@ -56,6 +56,10 @@ def test_models_exports_every_name_old_versions_exported():
     missing = [name for name in OLD_MODEL_NAMES if not hasattr(django_minio_backend.models, name)]
     assert missing == []
     assert django_minio_backend.models.iso_date_prefix(None, "cat.png").endswith("/cat.png")
+    # 2.x-4.x's package imported everything of models and apps
+    assert {"MinioBackend", "MinioBackendStatic", "get_iso_date", "iso_date_prefix", "DjangoMinioBackendConfig"} <= set(
+        dir(django_minio_backend)
+    )
 
 
 # stat()
@@ -194,3 +198,12 @@ def test_server_status_keeps_its_old_methods():
     status = MinioBackend("").is_minio_available()
     status.add_message("checked by the health view")
     assert status.is_available and status.details.endswith("\nchecked by the health view")
+
+
+def test_stat_costs_one_request_for_an_object(bucket: str):
+    counter = CountingPoolManager()
+    storage = MinioBackend(bucket, MINIO_HTTP_CLIENT=counter)
+    name = storage.save("a.txt", ContentFile(b"a"))
+    counter.reset()
+    assert storage.stat(name)
+    assert counter.methods() == ["HEAD"]

@@ -3,6 +3,7 @@ what they store is read back from the server for every way the storage writes an
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import threading
@@ -348,3 +349,17 @@ def test_the_test_plugin_sets_http_client_aside_as_it_does_minio_http_client(buc
 def test_a_bad_value_is_refused_with_its_id(options: dict[str, Any], check_id: str, bucket: str):
     with pytest.raises(ImproperlyConfigured, match=rf"\({'django_minio_backend.' + check_id}\)"):
         MinioBackend(bucket, **options).settings
+
+
+def test_the_options_cost_no_request(bucket: str):
+    plain, optioned = CountingPoolManager(), CountingPoolManager()
+    MinioBackend(bucket, MINIO_HTTP_CLIENT=plain).save("a.txt", ContentFile(b"a"))
+    MinioBackend(bucket, MINIO_HTTP_CLIENT=optioned, sse=SseS3(), **STORED).save("b.txt", ContentFile(b"b"))
+    assert optioned.methods() == plain.methods()
+
+
+def test_a_deep_copy_shares_the_progress_object(bucket: str):
+    recorder = Recorder()
+    clone = copy.deepcopy(MinioBackend(bucket, progress=recorder))
+    clone.save("a.txt", ContentFile(b"abc"))
+    assert recorder.updates == [3]
