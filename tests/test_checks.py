@@ -106,6 +106,7 @@ RULE_CASES = [
     ("E018", {"STORAGES": media_alias(MINIO_ENDPONT="typo.example:9000")}),
     ("E019", {"STORAGES": media_alias(storage_name="archive")}),
     ("E020", {"MINIO_OVERRIDE_OPTIONS": [("MINIO_ENDPOINT", "x:9000")]}),
+    ("E022", {"MINIO_CONDITIONAL_WRITES": "yes"}),
     ("W001", {"MINIO_EXTERNAL_ENDPOINT": "cdn.example.com"}),
 ]
 
