@@ -108,9 +108,12 @@ def test_signatures_equal_minio_py_for_the_same_request():
 
 
 def test_hosts_are_lower_case_and_default_ports_left_out_as_browsers_send_them():
-    assert Presigner("host:443", True, "a", Secret("s"), "us-east-1").presign_get("b", "k", 1).startswith("https://host/b/k?")
-    assert Presigner("HOST:80", False, "a", Secret("s"), "us-east-1").presign_get("b", "k", 1).startswith("http://host/b/k?")
-    assert Presigner("host:8443", True, "a", Secret("s"), "us-east-1").presign_get("b", "k", 1).startswith("https://host:8443/")
+    def url(endpoint: str, https: bool) -> str:
+        return Presigner(endpoint, https, "a", Secret("s"), "us-east-1").presign_get("b", "k", 1)
+
+    assert url("host:443", True).startswith("https://host/b/k?")
+    assert url("HOST:80", False).startswith("http://host/b/k?")
+    assert url("host:8443", True).startswith("https://host:8443/")
 
 
 def test_the_presigner_never_shows_its_secret():
