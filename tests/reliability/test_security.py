@@ -3,7 +3,9 @@ never show up: logs, the wire, exception messages, error reports, repr(), migrat
 
 from __future__ import annotations
 
+import copy
 import logging
+import pickle
 import secrets
 import traceback
 import types
@@ -292,6 +294,39 @@ def test_a_storage_in_use_holds_its_secret_only_as_a_secret(bucket: str, s3_endp
     assert s3_endpoint.secret_key not in "\n".join(texts)
     assert isinstance(storage.options["MINIO_SECRET_KEY"], Secret)
     assert storage.settings.connection.secret_key == Secret(s3_endpoint.secret_key)
+
+
+def test_a_secret_is_masked_wherever_it_is_printed_and_equal_by_value():
+    secret = Secret("s3cr3t-value")
+    printed = [repr(secret), str(secret), f"{secret}", "%s" % secret, format(secret, ""), repr([secret])]  # noqa: UP031
+    assert not any("s3cr3t-value" in text for text in printed)
+    assert secret.reveal() == "s3cr3t-value" and bool(secret) and not Secret("")
+    assert secret == Secret("s3cr3t-value") and hash(secret) == hash(Secret("s3cr3t-value"))
+    assert secret != Secret("other") and secret != "s3cr3t-value"
+    assert copy.deepcopy(secret) is secret and pickle.loads(pickle.dumps(secret)) == secret
+    with pytest.raises(AttributeError):
+        secret._value = "changed"  # type: ignore[misc]
+
+
+def test_secrets_are_masked_as_soon_as_they_are_read(s3_endpoint: Endpoint):
+    """From settings, STORAGES OPTIONS, the constructor and MINIO_OVERRIDE_OPTIONS alike; the value
+    of an unknown name (a misspelt secret) too. A storage still finds its alias by its options."""
+    options = {**s3_endpoint.settings(), "MINIO_SECRETKEY": "misspelt-secret"}
+    media = MinioBackend("media-files", **options)
+    assert isinstance(media.options["MINIO_SECRET_KEY"], Secret)
+    assert isinstance(media.options["MINIO_SECRETKEY"], Secret) and "misspelt-secret" not in repr(media.options)
+    storages_setting = {**_storages(), "media": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": {
+        **s3_endpoint.settings(), "bucket_name": "media-files"}}}  # fmt: skip
+    with override_settings(STORAGES=storages_setting, MINIO_OVERRIDE_OPTIONS={"MINIO_SECRET_KEY": "from-override"}):
+        values = storages["media"].option_values()
+        assert values.alias == "media"
+        assert values["MINIO_SECRET_KEY"] == Secret("from-override") and "from-override" not in repr(vars(values))
+
+
+def test_a_secret_may_be_given_as_one(bucket: str, s3_endpoint: Endpoint):
+    storage = MinioBackend(bucket, **{**s3_endpoint.settings(), "MINIO_SECRET_KEY": Secret(s3_endpoint.secret_key)})
+    name = storage.save("given.txt", ContentFile(b"x"))
+    assert http_get(storage.url(name))[:2] == (200, b"x")
 
 
 @pytest.fixture
