@@ -63,6 +63,9 @@ class BatchObjects:
             self._objects = self._list_all()
         return self._objects
 
+    def writes_conditionally(self) -> bool:
+        return self._direct.writes_conditionally()
+
     # Reading
 
     def stat(self, key: str) -> ObjectInfo:

@@ -167,6 +167,8 @@ class Connection:
         if self._conditional_writes is not None:
             return self._conditional_writes
         with self._probe_lock:
+            if self._conditional_writes is not None:  # a probe finished while this caller waited
+                return self._conditional_writes
             leader = self._probe is None
             if leader:
                 self._probe = concurrent.futures.Future()

@@ -221,10 +221,17 @@ def storage_alias(storage_name: str | None, arguments: Mapping[str, Any]) -> str
         aliases = _storages()
     except ImproperlyConfigured:  # constructed before Django's settings: no alias to match
         return None
-    return next((alias for alias, entry in aliases.items() if _given(entry.get("OPTIONS")) == given), None)
+    return next(
+        (
+            alias
+            for alias, entry in aliases.items()
+            if _given(entry.get("OPTIONS")) == given and is_minio_backend(str(entry.get("BACKEND", "")))
+        ),
+        None,
+    )
 
 
-def _is_minio_backend(path: str) -> bool:
+def is_minio_backend(path: str) -> bool:
     """Whether the import path ``path`` names a storage class of this package or a subclass of one."""
     try:
         backend = import_string(path)
@@ -257,7 +264,7 @@ def read_options(alias: str | None, options: Mapping[str, Any]) -> OptionValues:
     entry = storages.get("default" if alias is None else alias) or {}
     values = {name: getattr(settings, name, default) for name, default in DEFAULTS.items()}
     alias_options = entry.get("OPTIONS") or {}
-    if isinstance(alias_options, Mapping) and (alias is not None or _is_minio_backend(str(entry.get("BACKEND")))):
+    if isinstance(alias_options, Mapping) and (alias is not None or is_minio_backend(str(entry.get("BACKEND")))):
         values.update((name, value) for name, value in alias_options.items() if name in DEFAULTS)
     values.update(options)
     override = getattr(settings, OVERRIDE_SETTING, None) or {}

@@ -158,8 +158,8 @@ class MinioFile(File):  # type: ignore[type-arg]
     ``xb``/``x`` create it on close, raising ``FileExistsError`` if it exists.
     If the ``with`` block raises, nothing is uploaded.
 
-    ``open_reader()`` makes the raw stream of a read mode; ``store(content, exclusive)``
-    uploads the written content on close (``exclusive``: create, never replace).
+    ``open_reader()`` makes the raw stream of a read mode; ``store(content)`` uploads the
+    written content on close, creating or replacing the object as the mode says.
     """
 
     READ_MODES = frozenset({"r", "rb", "br", "rt"})
@@ -171,7 +171,7 @@ class MinioFile(File):  # type: ignore[type-arg]
         mode: str,
         *,
         open_reader: Callable[[], ObjectReader],
-        store: Callable[[File, bool], object],  # type: ignore[type-arg]
+        store: Callable[[File], object],  # type: ignore[type-arg]
     ):
         if mode not in self.READ_MODES | self.WRITE_MODES:
             raise ValueError(f"MinioBackend cannot open files in mode {mode!r}")
@@ -234,7 +234,7 @@ class MinioFile(File):  # type: ignore[type-arg]
             if self._reader is None:
                 self._stream.flush()
                 self._binary.seek(0)
-                self._store(File(self._binary, self._key), "x" in self.mode)
+                self._store(File(self._binary, self._key))
         finally:
             self._stream.close()
 

@@ -52,6 +52,9 @@ class Objects(Protocol):
     @property
     def bucket(self) -> str: ...
 
+    def writes_conditionally(self) -> bool:
+        """Whether the server honours ``If-None-Match: *`` on writes."""
+
     def stat(self, key: str) -> ObjectInfo:
         """The object's metadata; ``FileNotFoundError`` if it is missing."""
 
