@@ -25,12 +25,18 @@ hint. ``MinioSettings.load`` raises ``ImproperlyConfigured`` for the first error
 ``checks`` reports every problem under the same id and message, so what ``load`` returns is
 valid: an endpoint of the form ``host[:port]``, both keys, numbers within their bounds.
 
+Secret options (``SECRET_OPTIONS``) are held as ``Secret``, masked in every ``repr()`` and
+``str()``, from the moment they are read (``read_options``, or a storage's constructor, which
+calls ``masked``) to the signing call, so no object and no frame local shows them to an error
+report, a traceback with local variables, or a log.
+
 Django's settings object is only read, never changed.
 """
 
 from __future__ import annotations
 
 import difflib
+import hmac
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -111,14 +117,21 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_CACHE_CONTROL": "public, max-age=300",
     "MINIO_STATIC_HASHED_CACHE_CONTROL": "public, max-age=31536000, immutable",
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
+    "MINIO_CONDITIONAL_WRITES": None,  # None: ask the server once; True/False: as declared, never asked
     **PUT_OPTIONS,
 }
+
+# Options held as ``Secret`` from the moment they are read.
+SECRET_OPTIONS = frozenset({"MINIO_SECRET_KEY"})
 
 # A storage's keyword arguments besides its options and storage_name, with their defaults;
 # STORAGES OPTIONS hold them too.
 ARGUMENT_DEFAULTS: dict[str, Any] = {"bucket_name": "", "allow_overwrite": False, "replace_existing": False}
 
 OVERRIDE_SETTING = "MINIO_OVERRIDE_OPTIONS"
+
+# Names whose values are shown as they are; any other value is held as a ``Secret``.
+_PLAIN_NAMES = (DEFAULTS.keys() | ARGUMENT_DEFAULTS.keys() | {"storage_name"}) - SECRET_OPTIONS
 
 BUCKET_LISTS = ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_LISTABLE_BUCKETS")
 LIST_OPTIONS = (*BUCKET_LISTS, "MINIO_POLICY_HOOKS")
@@ -138,6 +151,68 @@ BUCKET_NAME_HINT = "Rename the bucket: S3 bucket names are 3-63 characters of a-
 _HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\s/:?#@\[\]]+)(:[0-9]{1,5})?")
 
 
+# Secrets
+
+
+class Secret:
+    """A secret (the secret key): ``repr()`` and ``str()`` show ``'********'``, so nothing that
+    prints objects (error reports, tracebacks with locals, logs, debuggers) shows it. Only
+    ``reveal()`` gives the value, for the signing call. Equal secrets are equal (compared in
+    constant time) and hash alike, so equal settings share one connection. Immutable.
+
+    Settings may hold one (``MINIO_SECRET_KEY = Secret(os.environ["MINIO_SECRET_KEY"])``);
+    a plain string is wrapped when it is read.
+    """
+
+    __slots__ = ("_value",)
+    _value: str
+
+    def __init__(self, value: str):
+        object.__setattr__(self, "_value", value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Secret is immutable")
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    def __str__(self) -> str:
+        return "********"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
+        return self
+
+    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
+        return Secret, (self._value,)
+
+
+def masked(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` with every value a ``Secret`` but those of the options and arguments known not
+    to be secret (a misspelt secret's name is unknown, so its value is masked too); empty
+    values carry no secret and stay as they are."""
+    return {
+        name: Secret(str(value)) if value and name not in _PLAIN_NAMES and not isinstance(value, Secret) else value
+        for name, value in options.items()
+    }
+
+
 # The alias rule
 
 
@@ -146,14 +221,17 @@ def _storages() -> Mapping[str, Any]:
 
 
 def _given(arguments: object) -> dict[str, Any]:
-    """Keyword arguments without those equal to their default (Python cannot tell them from absent ones)."""
+    """Keyword arguments without those equal to their default (Python cannot tell them from absent
+    ones), secrets masked (as a storage's constructor masks them)."""
     if not isinstance(arguments, Mapping):
         return {}
-    return {
-        name: value
-        for name, value in arguments.items()
-        if name not in ARGUMENT_DEFAULTS or value != ARGUMENT_DEFAULTS[name]
-    }
+    return masked(
+        {
+            name: value
+            for name, value in arguments.items()
+            if name not in ARGUMENT_DEFAULTS or value != ARGUMENT_DEFAULTS[name]
+        }
+    )
 
 
 # Functions that hold the secret key in local variables hide them all from Django's error
@@ -209,7 +287,8 @@ def _canonical(layer: Mapping[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class OptionValues:
     """One storage's options read from every layer, not yet validated (``problems()`` says what
-    is wrong). ``values`` hold every option, and any other name that was given."""
+    is wrong). ``values`` hold every option, and any other name that was given, masked
+    (``masked``): the secret key is a ``Secret``."""
 
     values: Mapping[str, Any] = field(repr=False)
     alias: str | None
@@ -235,8 +314,9 @@ def read_options(alias: str | None, options: Mapping[str, Any]) -> OptionValues:
     values.update(_canonical(options))
     override = getattr(settings, OVERRIDE_SETTING, None) or {}
     if isinstance(override, Mapping):
+        override = masked(override)
         values.update(_canonical(override))
-    return OptionValues(values, alias, alias is not None and alias not in storages, override)
+    return OptionValues(masked(values), alias, alias is not None and alias not in storages, override)
 
 
 # The rules
@@ -418,6 +498,13 @@ def _header_values(o: OptionValues) -> Iterable[str]:
             yield f"{name} must be a one-line string (or empty for none), got {value!r}."
 
 
+@_rule("E028", "None asks the server once; True or False declares it, so no probe object is written.")
+def _conditional_writes(o: OptionValues) -> Iterable[str]:
+    value = o["MINIO_CONDITIONAL_WRITES"]
+    if value is not None and not isinstance(value, bool):
+        yield f"MINIO_CONDITIONAL_WRITES must be True, False or None, got {value!r}."
+
+
 @_rule("W001", "URLs then use MINIO_USE_HTTPS's scheme; set the flag to say which scheme browsers must use.")
 def _external_scheme(o: OptionValues) -> Iterable[str]:
     if o["MINIO_EXTERNAL_ENDPOINT"] and o["MINIO_EXTERNAL_ENDPOINT_USE_HTTPS"] is None:
@@ -551,7 +638,7 @@ class ConnectionSettings:
 
     endpoint: str
     access_key: str = field(repr=False)
-    secret_key: str = field(repr=False)
+    secret_key: Secret
     use_https: bool
     region: str
     connect_timeout: float
@@ -559,6 +646,7 @@ class ConnectionSettings:
     max_retries: int
     ca_certs: str | None = None
     http_client: urllib3.PoolManager | None = field(default=None, compare=True, repr=False)
+    conditional_writes: bool | None = None  # whether the server honours If-None-Match: *; None: ask it
 
 
 @dataclass(frozen=True)
@@ -605,7 +693,7 @@ class MinioSettings:
     @sensitive_variables()
     def load(cls, alias: str | None = None, options: Mapping[str, Any] | None = None) -> MinioSettings:
         """``from_options(read_options(alias, options))``."""
-        return cls.from_options(read_options(alias, options or {}))
+        return cls.from_options(read_options(alias, masked(options or {})))
 
     @classmethod
     @sensitive_variables()
@@ -622,7 +710,7 @@ class MinioSettings:
             connection=ConnectionSettings(
                 endpoint=o["MINIO_ENDPOINT"],
                 access_key=str(o["MINIO_ACCESS_KEY"]),
-                secret_key=str(o["MINIO_SECRET_KEY"]),
+                secret_key=o["MINIO_SECRET_KEY"],  # a Secret: read_options masks it
                 use_https=use_https,
                 region=str(o["MINIO_REGION"] or DEFAULTS["MINIO_REGION"]),
                 connect_timeout=float(o["MINIO_CONNECT_TIMEOUT"]),
@@ -630,6 +718,7 @@ class MinioSettings:
                 max_retries=int(o["MINIO_MAX_RETRIES"]),
                 ca_certs=o["MINIO_CA_CERTS"],
                 http_client=_pool_manager(o["MINIO_HTTP_CLIENT"]),
+                conditional_writes=o["MINIO_CONDITIONAL_WRITES"],
             ),
             external_endpoint=o["MINIO_EXTERNAL_ENDPOINT"] or "",
             external_use_https=use_https if external_https is None else bool(external_https),

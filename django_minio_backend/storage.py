@@ -26,11 +26,11 @@ from minio import Minio
 from . import buckets
 from .client import get_connection
 from .compat import LegacyHelpers
-from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, read_options, storage_alias
+from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, masked, read_options, storage_alias
 from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
-from .mediatypes import content_type
+from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
 from .object_options import ProgressReader, merged, stored_headers
 from .object_urls import ObjectUrls
@@ -94,8 +94,10 @@ class MinioBackend(LegacyHelpers, Storage):
     ):
         self._bucket_name = bucket_name
         self.storage_name = storage_name
-        self.options: dict[str, Any] = dict(options)
-        """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here)."""
+        self.options: dict[str, Any] = masked(options)
+        """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here),
+        the secret key as a ``conf.Secret``: this storage's ``__dict__`` shows no secret to an
+        error report (``cached_property`` holds it in a local variable)."""
         self.allow_overwrite = bool(allow_overwrite or replace_existing)
         arguments = {
             "bucket_name": bucket_name,
@@ -337,8 +339,16 @@ class MinioBackend(LegacyHelpers, Storage):
         return merged(own, stored_headers(self.settings.put_options))
 
     def _object_headers(self, key: str) -> dict[str, str]:
-        """Headers stored with a new object besides its Content-Type (e.g. Cache-Control); none here."""
-        return {}
+        """Headers stored with a new object besides its Content-Type (e.g. Cache-Control).
+
+        Here: ``Content-Disposition: attachment`` when the name's type is one browsers run
+        script in (HTML, SVG, XML, XSL, JavaScript), so an upload opened from its URL, framed
+        or embedded is downloaded, never run on the storage's origin. A declared type runs
+        script only if the name's type does (``mediatypes.content_type``), so this covers
+        every stored object that could. The static storages, serving the project's own files,
+        store none.
+        """
+        return {"Content-Disposition": "attachment"} if runs_script(content_type(key)) else {}
 
     def _create_bucket(self, public: bool | None = None) -> None:
         """Create this storage's bucket, with its policy (public if ``public``, else as configured),

@@ -107,6 +107,7 @@ RULE_CASES = [
     ("E018", {"STORAGES": media_alias(MINIO_ENDPONT="typo.example:9000")}),
     ("E019", {"STORAGES": media_alias(storage_name="archive")}),
     ("E020", {"MINIO_OVERRIDE_OPTIONS": [("MINIO_ENDPOINT", "x:9000")]}),
+    ("E028", {"MINIO_CONDITIONAL_WRITES": "yes"}),
     ("W001", {"MINIO_EXTERNAL_ENDPOINT": "cdn.example.com"}),
     # 4.x's put_object options (tests/test_compat_options.py has the rest)
     ("E022", {"STORAGES": media_alias(region="eu-west-1", MINIO_REGION="us-east-1")}),

@@ -24,7 +24,7 @@ from django_minio_backend import MinioBackend, MinioBackendStatic, MinioManifest
 from django_minio_backend.names import S3_MAX_KEY_BYTES
 from django_minio_backend.storage import MAX_ALTERNATIVES
 
-from .s3 import CountingPoolManager
+from .s3 import CountingPoolManager, stored_keys
 
 
 class NumberingStorage(MinioBackend):
@@ -49,7 +49,7 @@ class OverwriteStorage(MinioBackend):
 
 
 def stored(client: Minio, bucket: str) -> list[str]:
-    return sorted(str(item.object_name) for item in client.list_objects(bucket, recursive=True))
+    return sorted(stored_keys(client, bucket))
 
 
 def test_a_custom_get_available_name_decides_the_name(bucket: str):
