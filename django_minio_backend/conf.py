@@ -131,7 +131,7 @@ ARGUMENT_DEFAULTS: dict[str, Any] = {"bucket_name": "", "allow_overwrite": False
 OVERRIDE_SETTING = "MINIO_OVERRIDE_OPTIONS"
 
 # Names whose values are shown as they are; any other value is held as a ``Secret``.
-_PLAIN_NAMES = (DEFAULTS.keys() | ARGUMENT_DEFAULTS.keys() | {"storage_name"}) - SECRET_OPTIONS
+_PLAIN_NAMES = (DEFAULTS.keys() | ALIASES.keys() | ARGUMENT_DEFAULTS.keys() | {"storage_name"}) - SECRET_OPTIONS
 
 BUCKET_LISTS = ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_LISTABLE_BUCKETS")
 LIST_OPTIONS = (*BUCKET_LISTS, "MINIO_POLICY_HOOKS")
