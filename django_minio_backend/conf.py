@@ -421,7 +421,16 @@ def _endpoint_format(o: OptionValues) -> Iterable[str]:
     for name in ("MINIO_ENDPOINT", "MINIO_EXTERNAL_ENDPOINT"):
         value = o[name]
         if value and not (isinstance(value, str) and _HOST_PORT.fullmatch(value)):
-            yield f"{name} must be host[:port] without scheme or path, got {value!r}."
+            yield f"{name} must be host[:port] without scheme or path, got {_without_userinfo(value)!r}."
+
+
+def _without_userinfo(value: object) -> object:
+    """An endpoint as it may be shown: credentials written into it (``user:secret@host``) masked."""
+    return (
+        re.sub(r"^((?:[a-z][a-z0-9+.-]*://)?)[^/@]*@", r"\1********@", value, flags=re.I)
+        if isinstance(value, str)
+        else value
+    )
 
 
 @_rule("E002", "Read them from the environment rather than writing them into settings files.")

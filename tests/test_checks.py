@@ -176,3 +176,11 @@ def test_messages_never_carry_the_secret_key():
         messages = check_configuration()
     assert messages
     assert all(secret not in f"{m.msg} {m.hint}" for m in messages)
+
+
+def test_an_endpoint_with_credentials_written_into_it_is_refused_without_showing_them():
+    with override_settings(MINIO_ENDPOINT="AKIAEXAMPLE:wJalrSecretValue@minio.internal:9000"):
+        messages = [str(message) for message in check_configuration()]
+    refused = [message for message in messages if "E003" in message]
+    assert refused and "********@minio.internal:9000" in refused[0]
+    assert not any("wJalrSecretValue" in message or "AKIAEXAMPLE" in message for message in messages)
