@@ -24,6 +24,15 @@ class BucketDoesNotExist(MinioBackendError):
     """The bucket is missing; ``python manage.py initialize_buckets`` creates it."""
 
 
+class ObjectChangedError(MinioBackendError):
+    """An open file's object was replaced or rewritten while it was being read.
+
+    The file reads one version; its later requests ask for that version only (``If-Match``
+    its ETag) and get this error instead of another version's bytes. Opening the file
+    again reads the new version.
+    """
+
+
 def missing_bucket(action: str, endpoint: str, bucket: str, key: str | None = None) -> BucketDoesNotExist:
     """The error for an ``action`` that found ``bucket`` missing, saying how to create it."""
     where = f"{bucket}/{key}" if key is not None else bucket
