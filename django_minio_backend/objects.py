@@ -226,9 +226,6 @@ class BucketObjects:
             raise MinioBackendError(
                 self._cannot_read(key, f"the server did not answer with bytes {offset}- (HTTP {response.status})")
             )
-        if version is not None and version.etag and body.info.etag != version.etag:
-            body.close()
-            raise ObjectChangedError(self._cannot_read(key, _CHANGED))
         return body
 
     def _cannot_read(self, key: str, reason: str) -> str:
