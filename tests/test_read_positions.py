@@ -62,9 +62,8 @@ def _readinto(n: int) -> Callable[[Any], Any]:
 def _random_operation(rng: random.Random, size: int) -> Operation:
     kind = rng.choice(["read", "read", "read", "readinto", "readline", "seek", "seek", "tell", "size"])
     if kind in ("read", "readinto", "readline"):
-        n = rng.choice(
-            [-1, 0, 1, rng.randint(1, 100), rng.randint(1, 3 * READ_BUFFER), rng.randint(1, 2 * STREAM_READ)]
-        )
+        sizes = [-1, 0, 1, rng.randint(1, 100), rng.randint(1, 3 * READ_BUFFER), rng.randint(1, 2 * STREAM_READ)]
+        n = rng.choice(sizes)
         if kind == "readinto":
             return Operation(f"readinto({max(n, 0)})", _readinto(max(n, 0)))
         return Operation(f"{kind}({n})", lambda f: getattr(f, kind)(n))
