@@ -32,6 +32,7 @@ from .objects import ObjectBody, ObjectInfo
 
 READ_BUFFER = io.DEFAULT_BUFFER_SIZE  # the least a GET asks for; small reads are served from this much
 STREAM_READ = 256 * 1024  # a read (or a run of windows) this large streams the rest with one GET
+STREAM_BUFFER = 64 * 1024  # small reads from a GET to the end are served from this much
 
 # fetch(offset, length, version): a streaming GET of length bytes from offset (None: to the
 # end), of that version only when one is given; None past the end.
@@ -95,6 +96,10 @@ class ObjectReader(io.BufferedIOBase):
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
             return self.readall()
+        start = self._pos - self._buffer_pos
+        if start >= 0 and start + size <= len(self._buffer) and not self.closed:  # the common small read
+            self._pos += size
+            return self._buffer[start : start + size]
         pieces = []
         while size > 0 and (piece := self._read_some(size)):
             pieces.append(piece)
@@ -141,7 +146,11 @@ class ObjectReader(io.BufferedIOBase):
         return 0 <= self._pos - self._buffer_pos < len(self._buffer)
 
     def _fill(self) -> None:
-        self._buffer, self._buffer_pos = self._receive(READ_BUFFER, stream=False), self._pos
+        streaming = self._body is not None and self._window == 0 and self._body.position == self._pos
+        self._buffer, self._buffer_pos = (
+            self._receive(STREAM_BUFFER if streaming else READ_BUFFER, stream=False),
+            self._pos,
+        )
 
     def _receive(self, size: int | None, *, stream: bool) -> bytes:
         """Up to ``size`` bytes from the current position (None: the rest of one GET), without moving it."""

@@ -96,8 +96,11 @@ class ObjectBody:
         """Up to ``size`` bytes (the rest if None), exactly as stored; ``b""`` at the end."""
         if self._response is None:
             return b""
-        with self._errors():
+        try:
             data = self._response.read(size, decode_content=False)
+        except Exception:
+            with self._errors():  # translated only when it fails: this runs once per piece read
+                raise
         self.position += len(data)
         if self.position >= self.end:
             self.close()
