@@ -229,7 +229,8 @@ def run_small(job_name: str, job: Job, names: list[str], rounds: int, server: Se
         args = ["--worker", "small", job.operation, "--only", ",".join(group), "--rounds", str(rounds)]
         result = run_worker("benchmarks.operations", args, server, _python(environment))
         for name in group:
-            results[(job_name, _key(name, environment))] = result if "error" in result else result[name]
+            if "error" in result or name in result:  # a library without the operation has no result
+                results[(job_name, _key(name, environment))] = result if "error" in result else result[name]
     return results
 
 
