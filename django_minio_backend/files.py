@@ -100,6 +100,7 @@ class ObjectReader(io.BufferedIOBase):
         if start >= 0 and start + size <= len(self._buffer) and not self.closed:  # the common small read
             self._pos += size
             return self._buffer[start : start + size]
+        self._check_open()
         pieces = []
         while size > 0 and (piece := self._read_some(size)):
             pieces.append(piece)

@@ -13,8 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 from minio import Minio
 
-from django_minio_backend import MinioBackend, MinioBackendError
-from django_minio_backend.errors import ObjectChangedError
+from django_minio_backend import MinioBackend, MinioBackendError, ObjectChangedError
 
 from .s3 import CountingPoolManager
 
