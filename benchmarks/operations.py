@@ -277,6 +277,21 @@ def _throughput(value: float) -> str:
     return f"{value:.0f} MiB/s"
 
 
+def _large_rows(title: str, job: str, *, throughput: bool = False) -> list[Row]:
+    """A large operation's rows: its speed (time, or throughput), requests, peak RSS and RSS growth."""
+    speed = (
+        Row(f"{title}: throughput", job, "throughput", _throughput)
+        if throughput
+        else Row(f"{title}: time", job, "seconds", format_seconds)
+    )
+    return [
+        speed,
+        Row(f"{title}: requests", job, "requests", _requests, ratio=False),
+        Row(f"{title}: peak RSS", job, "peak", _mib, ratio=False),
+        Row(f"{title}: RSS growth", job, "growth", _mib, ratio=False),
+    ]
+
+
 ROWS = [
     Row("save 1 KiB: time", "save_1k", "seconds", format_seconds),
     Row("save 1 KiB: requests", "save_1k", "requests", _requests, ratio=False),
@@ -293,21 +308,10 @@ ROWS = [
     Row("`exists()`: requests", "exists", "requests", _requests, ratio=False),
     Row("`size()`: time", "size", "seconds", format_seconds),
     Row("`size()`: requests", "size", "requests", _requests, ratio=False),
-    Row("save 256 MiB: throughput", "save_256m", "throughput", _throughput),
-    Row("save 256 MiB: requests", "save_256m", "requests", _requests, ratio=False),
-    Row("save 256 MiB: peak RSS", "save_256m", "peak", _mib, ratio=False),
-    Row("save 256 MiB: RSS growth", "save_256m", "growth", _mib, ratio=False),
-    Row("save 1 GiB: throughput", "save_1g", "throughput", _throughput),
-    Row("save 1 GiB: peak RSS", "save_1g", "peak", _mib, ratio=False),
-    Row("save 1 GiB: RSS growth", "save_1g", "growth", _mib, ratio=False),
-    Row("read 128 MiB in 1 MiB reads: time", "read_128m_1m", "seconds", format_seconds),
-    Row("read 128 MiB in 1 MiB reads: requests", "read_128m_1m", "requests", _requests, ratio=False),
-    Row("read 128 MiB in 1 MiB reads: peak RSS", "read_128m_1m", "peak", _mib, ratio=False),
-    Row("read 128 MiB in 1 MiB reads: RSS growth", "read_128m_1m", "growth", _mib, ratio=False),
-    Row("read 128 MiB by `chunks()`: time", "read_128m", "seconds", format_seconds),
-    Row("read 128 MiB by `chunks()`: requests", "read_128m", "requests", _requests, ratio=False),
-    Row("read 128 MiB by `chunks()`: peak RSS", "read_128m", "peak", _mib, ratio=False),
-    Row("read 128 MiB by `chunks()`: RSS growth", "read_128m", "growth", _mib, ratio=False),
+    *_large_rows("save 256 MiB", "save_256m", throughput=True),
+    *_large_rows("save 1 GiB", "save_1g", throughput=True),
+    *_large_rows("read 128 MiB in 1 MiB reads", "read_128m_1m"),
+    *_large_rows("read 128 MiB by `chunks()`", "read_128m"),
 ]
 
 
