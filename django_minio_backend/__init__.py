@@ -1,7 +1,7 @@
 """Django storage backend for MinIO and any S3-compatible object store."""
 
 from .apps import DjangoMinioBackendConfig
-from .errors import BucketDoesNotExist, MinioBackendError
+from .errors import BucketDoesNotExist, MinioBackendError, ObjectChangedError
 from .staticfiles import MinioBackendStatic, MinioManifestStaticStorage
 from .storage import MinioBackend
 from .utils import MinioServerStatus, get_iso_date, iso_date_prefix
@@ -14,6 +14,7 @@ __all__ = [
     "MinioBackendStatic",
     "MinioManifestStaticStorage",
     "MinioServerStatus",
+    "ObjectChangedError",
     "get_iso_date",
     "iso_date_prefix",
 ]

@@ -26,10 +26,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 
-from urllib3 import BaseHTTPResponse
-
 from .errors import missing_object
-from .objects import Entry, ObjectInfo, Objects
+from .objects import Entry, ObjectBody, ObjectInfo, Objects
 from .payload import Payload, md5_etag
 
 
@@ -85,9 +83,9 @@ class BatchObjects:
                 directories.add(head)
                 yield f"{prefix}{head}/", None
 
-    def get(self, key: str, offset: int, length: int | None) -> BaseHTTPResponse | None:
+    def get(self, key: str, offset: int, length: int | None, version: ObjectInfo | None = None) -> ObjectBody | None:
         self.settle(key)
-        return self._direct.get(key, offset, length)
+        return self._direct.get(key, offset, length, version)
 
     # Writing
 

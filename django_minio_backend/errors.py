@@ -86,6 +86,15 @@ class BucketDoesNotExist(RequestRefused):
     """The bucket is missing; ``python manage.py initialize_buckets`` creates it."""
 
 
+class ObjectChangedError(MinioBackendError):
+    """An open file's object was replaced or rewritten while it was being read.
+
+    The file reads one version; its later requests ask for that version only (``If-Match``
+    its ETag) and get this error instead of another version's bytes. Opening the file
+    again reads the new version.
+    """
+
+
 class ObjectNotFound(_ServerAnswer, FileNotFoundError):
     """The object is missing: ``FileNotFoundError`` for Django, ``S3Error`` (``NoSuchKey``) for 2.x-4.x code."""
 

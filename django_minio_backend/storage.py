@@ -180,7 +180,8 @@ class MinioBackend(LegacyHelpers, Storage):
 
     def _reader(self, key: str) -> ObjectReader:
         return ObjectReader(
-            lambda offset, length: self._objects().get(key, offset, length), lambda: self._objects().stat(key).size
+            lambda offset, length, version: self._objects().get(key, offset, length, version),
+            lambda: self._objects().stat(key),
         )
 
     def exists(self, name: Name) -> bool:
