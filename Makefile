@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BENCH_VENV := .venv-bench
+BENCH_UPSTREAM_VENV := .venv-bench-upstream
+# Upstream django-minio-backend 4.5 needs Python 3.12: pyenv's, if it has one.
+UPSTREAM_PYTHON ?= $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python3))
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint typecheck docs check tox tox-ci bench bench-static clean
@@ -60,11 +63,18 @@ $(BENCH_VENV)/.installed: pyproject.toml setup.py benchmarks/requirements.txt
 	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[test]' -r benchmarks/requirements.txt
 	touch $@
 
-bench: $(BENCH_VENV)/.installed  ## operations vs raw minio-py, django-storages, django-minio-storage (a few minutes)
+# Upstream 4.5 has this project's import name, so it gets an environment of its own.
+$(BENCH_UPSTREAM_VENV)/.installed: benchmarks/requirements-upstream.txt
+	@if [ -z "$(UPSTREAM_PYTHON)" ]; then echo "No Python 3.12 (pyenv install 3.12): the benchmark leaves upstream 4.5 out."; else \
+		$(UPSTREAM_PYTHON) -m venv $(BENCH_UPSTREAM_VENV) && \
+		$(BENCH_UPSTREAM_VENV)/bin/python -m pip install --quiet --upgrade pip && \
+		$(BENCH_UPSTREAM_VENV)/bin/python -m pip install --quiet -r $< && touch $@; fi
+
+bench: $(BENCH_VENV)/.installed $(BENCH_UPSTREAM_VENV)/.installed  ## operations vs raw minio-py, upstream 4.5 and the peers (a few minutes)
 	$(BENCH_VENV)/bin/python -m benchmarks.operations $(BENCH_ARGS)
 
 bench-static: $(BENCH_VENV)/.installed  ## collectstatic of ~1,000 files: this package vs django-storages, same server
 	$(BENCH_VENV)/bin/python -m benchmarks.collectstatic
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .tox .demo-data test-artifacts docs/_build .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) $(BENCH_UPSTREAM_VENV) .tox .demo-data test-artifacts docs/_build .pytest_cache .mypy_cache .ruff_cache *.egg-info

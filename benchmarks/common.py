@@ -10,26 +10,33 @@ Method, stated once:
   warm-up, with the mark reset). Not ``ru_maxrss``: Linux carries it over from the parent
   through fork and exec, so a child would report its parent's peak.
 - Times are medians over rounds; a round's time per call is its total over its count of calls.
+- Every library runs from compiled bytecode, as installed from a wheel (``compile_sources``),
+  even where ``PYTHONDONTWRITEBYTECODE`` is set.
+- A library with an environment of its own (another Python, or a package that has this
+  project's import name) runs its workers with that environment's interpreter, in a folder
+  where only ``benchmarks`` is importable beside its site-packages.
 """
 
 from __future__ import annotations
 
+import compileall
 import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import urllib3.connectionpool
-from minio import Minio
 
-from django_minio_backend.localserver import LocalS3Server
+if TYPE_CHECKING:  # imported where used: a worker measuring an import must not have it loaded already
+    from minio import Minio
 
 MiB = 1024 * 1024
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +56,8 @@ class Server:
     bucket: str = "bench"
 
     def client(self) -> Minio:
+        from minio import Minio
+
         return Minio(self.endpoint, self.access_key, self.secret_key, secure=False, region="us-east-1")
 
     def environ(self) -> dict[str, str]:
@@ -68,6 +77,8 @@ class Server:
 @contextmanager
 def local_server(bucket: str = "bench") -> Iterator[Server]:
     """A fresh SeaweedFS on loopback with one empty bucket, stopped and removed afterwards."""
+    from django_minio_backend.localserver import LocalS3Server
+
     with LocalS3Server() as s3:
         server = Server(s3.endpoint, s3.access_key, s3.secret_key, bucket)
         server.client().make_bucket(bucket, location="us-east-1")
@@ -163,13 +174,33 @@ def generated_file(size: int) -> io.BufferedReader:
 # Workers: one process per measurement
 
 
-def run_worker(module: str, args: list[str], server: Server, timeout: float = 900) -> dict[str, Any]:
-    """Run ``python -m module *args`` in a fresh process; it prints one JSON object last."""
-    env = dict(os.environ, **server.environ(), PYTHONPATH=str(ROOT))
-    result = subprocess.run(  # noqa: S603 - our own module, with our own arguments
-        [sys.executable, "-m", module, *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+def compile_sources() -> None:
+    """Write the bytecode of this project's package, as a wheel install would."""
+    compileall.compile_dir(ROOT / "django_minio_backend", quiet=1)
+
+
+@contextmanager
+def benchmarks_only() -> Iterator[Path]:
+    """A folder where ``benchmarks`` is importable and this project's package is not."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        (Path(folder) / "benchmarks").symlink_to(ROOT / "benchmarks")
+        yield Path(folder)
+
+
+def run_worker(
+    module: str, args: list[str], server: Server, python: str | None = None, timeout: float = 900
+) -> dict[str, Any]:
+    """Run ``python -m module *args`` in a fresh process; it prints one JSON object last.
+
+    ``python`` is another environment's interpreter: the worker then sees ``benchmarks`` only,
+    not this project's package, so that environment's packages are the ones imported."""
+    with ExitStack() as stack:
+        folder = ROOT if python is None else stack.enter_context(benchmarks_only())
+        env = dict(os.environ, **server.environ(), PYTHONPATH=str(folder))
+        result = subprocess.run(  # noqa: S603 - our own module, with our own arguments
+            [python or sys.executable, "-m", module, *args],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
     if result.returncode != 0:
         return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1]}
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))

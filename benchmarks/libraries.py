@@ -4,6 +4,10 @@
 - ``ours``: ``django_minio_backend.MinioBackend``.
 - ``django-storages``: ``storages.backends.s3.S3Storage`` (boto3), path-style addressing.
 - ``django-minio-storage``: ``minio_storage.storage.MinioStorage``.
+- ``upstream``: ``django_minio_backend.models.MinioBackend`` of django-minio-backend 4.5 from
+  PyPI, the project this one continues. It has this project's import name and needs Python
+  3.12, so it runs in an environment of its own (``ENVIRONMENTS``), configured as its README
+  shows: ``STORAGES["default"]["OPTIONS"]``.
 
 Defaults differ in one way that matters: django-storages overwrites an existing name by
 default (``file_overwrite=True``), so its save checks nothing; this project and
@@ -35,6 +39,11 @@ class Library:
         self.server = server
         self.bucket = server.bucket
 
+    @classmethod
+    def django_settings(cls, server: Server) -> dict[str, Any]:
+        """Django settings this library reads its configuration from (most take arguments)."""
+        return {}
+
     def save(self, name: str, stream: IO[bytes], size: int) -> str:
         return str(self.storage.save(name, File(stream, name)))
 
@@ -56,6 +65,14 @@ class Library:
         with self.storage.open(name, "rb") as handle:
             for chunk in handle.chunks(CHUNK):
                 total += len(chunk)
+        return total
+
+    def read_pieces(self, name: str, size: int) -> int:
+        """Read the whole object as code that reads a file does: ``read(size)`` until the end."""
+        total = 0
+        with self.storage.open(name, "rb") as handle:
+            while piece := handle.read(size):
+                total += len(piece)
         return total
 
     def open_read(self, name: str) -> bytes:
@@ -93,6 +110,17 @@ class Raw(Library):
         response = self.client.get_object(self.bucket, name)
         try:
             return sum(len(chunk) for chunk in response.stream(CHUNK))
+        finally:
+            response.close()
+            response.release_conn()
+
+    def read_pieces(self, name: str, size: int) -> int:
+        response = self.client.get_object(self.bucket, name)
+        try:
+            total = 0
+            while piece := response.read(size):
+                total += len(piece)
+            return total
         finally:
             response.close()
             response.release_conn()
@@ -169,12 +197,40 @@ class DjangoMinioStorage(Library):
         self.public_storage = MinioStorage(client, self.bucket, presign_urls=False)
 
 
+class Upstream(Library):
+    label = "django-minio-backend 4.5 (upstream)"
+
+    def __init__(self, server: Server):
+        super().__init__(server)
+        from django_minio_backend.models import MinioBackend  # upstream's, in its own environment
+
+        # Fresh lists: upstream appends to the ones it is given.
+        self.storage = MinioBackend(self.bucket, MINIO_PRIVATE_BUCKETS=[self.bucket])
+        self.public_storage = MinioBackend(self.bucket, MINIO_PUBLIC_BUCKETS=[self.bucket])
+        self.overwriting_storage = MinioBackend(self.bucket, MINIO_PRIVATE_BUCKETS=[self.bucket], replace_existing=True)
+
+    @classmethod
+    def django_settings(cls, server: Server) -> dict[str, Any]:
+        options = {
+            "MINIO_ENDPOINT": server.endpoint,
+            "MINIO_ACCESS_KEY": server.access_key,
+            "MINIO_SECRET_KEY": server.secret_key,
+            "MINIO_USE_HTTPS": False,
+            "MINIO_PRIVATE_BUCKETS": [],
+            "MINIO_PUBLIC_BUCKETS": [],
+        }
+        return {"STORAGES": {"default": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": options}}}
+
+
 LIBRARIES: dict[str, type[Library]] = {
     "raw": Raw,
     "ours": Ours,
+    "upstream": Upstream,
     "django-storages": DjangoStorages,
     "django-minio-storage": DjangoMinioStorage,
 }
+# The libraries that run in an environment of their own: its name (a .venv-bench-NAME folder).
+ENVIRONMENTS = {"upstream": "upstream"}
 
 
 def small_stream(size: int = 1024) -> io.BytesIO:

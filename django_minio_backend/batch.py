@@ -22,14 +22,12 @@ cancels uploads that have not started.
 from __future__ import annotations
 
 import concurrent.futures
-import errno
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 
-from urllib3 import BaseHTTPResponse
-
-from .objects import Entry, ObjectInfo, Objects
+from .errors import missing_object
+from .objects import Entry, ObjectBody, ObjectInfo, Objects
 from .payload import Payload, md5_etag
 
 
@@ -63,12 +61,15 @@ class BatchObjects:
             self._objects = self._list_all()
         return self._objects
 
+    def writes_conditionally(self) -> bool:
+        return self._direct.writes_conditionally()
+
     # Reading
 
     def stat(self, key: str) -> ObjectInfo:
         info = self.objects.get(key)
         if info is None:
-            raise FileNotFoundError(errno.ENOENT, "No such object", f"{self.bucket}/{key}")
+            raise missing_object(self.bucket, key)
         return info
 
     def entries(self, prefix: str, *, recursive: bool) -> Iterator[Entry]:
@@ -82,9 +83,9 @@ class BatchObjects:
                 directories.add(head)
                 yield f"{prefix}{head}/", None
 
-    def get(self, key: str, offset: int, length: int | None) -> BaseHTTPResponse | None:
+    def get(self, key: str, offset: int, length: int | None, version: ObjectInfo | None = None) -> ObjectBody | None:
         self.settle(key)
-        return self._direct.get(key, offset, length)
+        return self._direct.get(key, offset, length, version)
 
     # Writing
 

@@ -5,12 +5,18 @@ them only if it is in ``MINIO_LISTABLE_BUCKETS``); ``MINIO_POLICY_HOOKS`` add
 statements to their own bucket's policy. ``reconcile`` creates a missing bucket
 and replaces a policy that differs from the configured one (drift), in both
 directions: a private bucket that became public is made private again.
+
+Each request ``reconcile`` sends is a ``Step`` with the permission (the IAM action on the
+bucket) it needs; a request the server refuses fails with a message naming that permission.
+Storages need none of these: only ``initialize_buckets``, the start check and
+``MINIO_BUCKET_CHECK_ON_SAVE`` do (``docs/security.md`` lists what each feature needs).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,6 +31,38 @@ from .health import server_status
 from .policies import Policy, canonical, combine, hook_problems, public_read
 
 ALREADY_EXISTS = ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")
+DENIED = "AccessDenied"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request of ``reconcile``: what it does to a bucket, and the permission it needs."""
+
+    action: str  # a verb phrase: "Could not <action> bucket 'name'"
+    permission: str
+
+
+FIND = Step("find", "s3:ListBucket")
+CREATE = Step("create", "s3:CreateBucket")
+READ_POLICY = Step("read the policy of", "s3:GetBucketPolicy")
+SET_POLICY = Step("set the policy of", "s3:PutBucketPolicy")
+REMOVE_POLICY = Step("remove the policy of", "s3:DeleteBucketPolicy")
+STEPS = (FIND, CREATE, READ_POLICY, SET_POLICY, REMOVE_POLICY)
+"""Every request of ``reconcile``, in the order it may send them."""
+
+
+@contextmanager
+def _needs(step: Step, endpoint: str, bucket: str) -> Iterator[None]:
+    """Run ``step``'s request; refused (AccessDenied), ``MinioBackendError`` naming its permission."""
+    try:
+        yield
+    except S3Error as exc:
+        if exc.code != DENIED:
+            raise
+        raise MinioBackendError(
+            f"Could not {step.action} bucket {bucket!r} at {endpoint}: {exc.code}: the access key lacks "
+            f"the permission {step.permission} on arn:aws:s3:::{bucket}."
+        ) from exc
 
 
 class BucketUser(Protocol):
@@ -188,36 +226,47 @@ class Report:
     changes: list[str] = field(default_factory=list)
     created: bool = False
 
-    def note(self, planned: str, done: str) -> None:
-        self.changes.append(f"would {planned}" if self.dry_run else done)
+    def note(self, planned: str, done: str, step: Step) -> None:
+        """Record a change: in a dry run, what would be done and the permission it needs."""
+        self.changes.append(f"would {planned} [needs {step.permission}]" if self.dry_run else done)
 
 
 def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *, dry_run: bool = False) -> Report:
     """Make bucket ``spec.name`` exist with exactly the configured policy.
 
     Raises ``MinioBackendError`` naming the bucket (and the hooks, when the server
-    rejects the policy built from them).
+    rejects the policy built from them, or the permission, when it refuses a ``Step``).
+    A dry run sends only ``FIND`` and ``READ_POLICY``, and says which permission each change needs.
     """
     report = Report(spec.name, dry_run)
     region = connection.region
     desired = spec.policy()
+
+    def needs(step: Step) -> Any:
+        return _needs(step, connection.endpoint, spec.name)
+
     with translated_errors("configure bucket", connection.endpoint, spec.name):
-        exists = client.bucket_exists(spec.name)
+        with needs(FIND):
+            exists = client.bucket_exists(spec.name)
         if not exists:
-            report.note(f"create it in region {region}", f"created in region {region}")
+            report.note(f"create it in region {region}", f"created in region {region}", CREATE)
             if not dry_run:
-                report.created = _create(client, spec.name, region)
-        current = _current_policy(client, spec.name) if exists else None
+                with needs(CREATE):
+                    report.created = _create(client, spec.name, region)
+        with needs(READ_POLICY):
+            current = _current_policy(client, spec.name) if exists else None
         if canonical(current) == canonical(desired):
             return report
         if desired is None:
-            report.note("remove its policy (make it private)", "policy removed: private again")
+            report.note("remove its policy (make it private)", "policy removed: private again", REMOVE_POLICY)
             if not dry_run:
-                client.delete_bucket_policy(spec.name)
+                with needs(REMOVE_POLICY):
+                    client.delete_bucket_policy(spec.name)
             return report
-        report.note(f"set its policy: {spec.describe_policy()}", f"policy set: {spec.describe_policy()}")
+        report.note(f"set its policy: {spec.describe_policy()}", f"policy set: {spec.describe_policy()}", SET_POLICY)
         if not dry_run:
-            _set_policy(client, spec, desired, connection.endpoint)
+            with needs(SET_POLICY):
+                _set_policy(client, spec, desired, connection.endpoint)
     return report
 
 

@@ -1,9 +1,10 @@
 """Connections: one registry entry per distinct connection, built lazily, shared by threads.
 
 An entry holds the ``minio.Minio`` client, its HTTP pool, and what the server is known to
-support (conditional writes, asked once). Building one does no network I/O: the region is
-always known (``MINIO_REGION``, default ``us-east-1``), so minio never has to ask the server
-for it.
+support (conditional writes: declared by ``MINIO_CONDITIONAL_WRITES``, else asked once).
+Building one does no network I/O: the region is always known (``MINIO_REGION``, default
+``us-east-1``), so minio never has to ask the server for it. The client holds the secret key
+as a ``conf.Secret`` and reveals it only to minio's signing code.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import concurrent.futures
 import copy
 import logging
 import threading
-import uuid
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
 from . import s3api
-from .conf import ConnectionSettings
+from .conf import ConnectionSettings, Secret
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -38,7 +38,10 @@ RETRY_STATUSES = (500, 502, 503, 504)
 logger = logging.getLogger(__name__)
 
 PROBE_PREFIX = ".django-minio-backend-probe-"
-"""Keys of the objects the conditional-write probe writes (and deletes at once); listings hide them."""
+"""Keys of the package's probe objects; listings hide them."""
+PROBE_KEY = PROBE_PREFIX + "conditional-writes"
+"""The zero-byte object the conditional-write probe writes and leaves in a bucket (one per bucket)."""
+_EMPTY_MD5 = "1B2M2Y8AsgTpgAmY7PhCfg=="  # Content-MD5 of no bytes (object-lock buckets require one)
 
 
 class Retry(urllib3.Retry):
@@ -89,21 +92,42 @@ def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
 
 
 class _Credentials(Credentials):
-    """minio's credentials, with a ``repr()`` that hides the secret key."""
+    """minio's credentials, holding the secret key as a ``Secret``.
+
+    minio keeps the credentials it signs with in a local variable of every request, where
+    error reports and error trackers that list local variables (and walk into objects) would
+    find minio's own ``Credentials`` with the secret in clear. This one reveals it only when
+    minio's signing code reads ``secret_key``. The base class's ``__init__`` is not called:
+    it would store the secret in clear.
+    """
+
+    _access: str
+    _secret: Secret
+
+    def __init__(self, access_key: str, secret_key: Secret):
+        object.__setattr__(self, "_access", access_key)  # minio's Credentials may be a frozen dataclass
+        object.__setattr__(self, "_secret", secret_key)
+
+    @property
+    def access_key(self) -> str:
+        return self._access
+
+    @property
+    def secret_key(self) -> str:
+        return self._secret.reveal()
+
+    session_token = None
+    expiration = None
+    _expiration = None  # what minio 7.2.0's is_expired() reads
 
     def __repr__(self) -> str:
-        return f"Credentials(access_key={self.access_key!r}, secret_key='********')"
+        return f"Credentials(access_key={self._access!r}, secret_key='********')"
 
 
 class _StaticCredentials(Provider):
-    """Credentials that never show the secret in a traceback's local variables.
+    """The same ``_Credentials`` for every request."""
 
-    minio keeps the credentials it signs with in a local variable of every request;
-    error reports that list local variables (Django's debug page, ``AdminEmailHandler``
-    with HTML, error trackers) would show minio's own ``Credentials`` with the secret.
-    """
-
-    def __init__(self, access_key: str, secret_key: str):
+    def __init__(self, access_key: str, secret_key: Secret):
         self._credentials = _Credentials(access_key, secret_key)
 
     def retrieve(self) -> Credentials:
@@ -131,15 +155,20 @@ class Connection:
         self._probe_lock = threading.Lock()
 
     def conditional_writes(self, bucket: str) -> bool:
-        """Whether the server honours ``If-None-Match: *`` on PUT; asked once, in ``bucket``.
+        """Whether the server honours ``If-None-Match: *`` on PUT: as ``MINIO_CONDITIONAL_WRITES``
+        declares, else asked once, in ``bucket``.
 
         Concurrent callers share one probe and its outcome, so a server that does not
         answer costs them one timeout together, not one each in turn. A failed probe
         is asked again by the next caller.
         """
+        if self.settings.conditional_writes is not None:
+            return self.settings.conditional_writes
         if self._conditional_writes is not None:
             return self._conditional_writes
         with self._probe_lock:
+            if self._conditional_writes is not None:  # a probe finished while this caller waited
+                return self._conditional_writes
             leader = self._probe is None
             if leader:
                 self._probe = concurrent.futures.Future()
@@ -160,26 +189,27 @@ class Connection:
 
 
 def _probe_conditional_writes(client: Minio, bucket: str) -> bool:
-    """Write a zero-byte object named ``PROBE_PREFIX + <uuid>`` twice, the second time
-    conditionally, and delete it: a server that answers 412 honours conditions."""
-    key = PROBE_PREFIX + uuid.uuid4().hex
-    headers: s3api.Fields = {"Content-Type": "application/octet-stream"}
-    s3api.put_object(client, bucket, key, b"", headers)
-    try:
-        s3api.put_object(client, bucket, key, b"", {**headers, "If-None-Match": "*"})
-        supported = False
-    except S3Error as exc:
-        if not s3api.name_taken(exc):
-            raise
-        supported = True
-    finally:
-        client.remove_object(bucket, key)
-    if not supported:
-        logger.warning(
-            "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
-            "which two concurrent saves of one name can race."
-        )
-    return supported
+    """Ask with the rights a save needs (PutObject), no delete right: store the zero-byte
+    ``PROBE_KEY`` with ``If-None-Match: *``, and once more if that was stored (the object was
+    new, or the condition ignored). A 412 proves support. A server that ignores the condition
+    stores the same zero bytes again, so nothing but the probe's own object is ever written."""
+    headers: s3api.Fields = {
+        "Content-Type": "application/octet-stream",
+        "Content-MD5": _EMPTY_MD5,
+        "If-None-Match": "*",
+    }
+    for _ in range(2):
+        try:
+            s3api.put_object(client, bucket, PROBE_KEY, b"", headers)
+        except S3Error as exc:
+            if not s3api.name_taken(exc):
+                raise
+            return True
+    logger.warning(
+        "The S3 server ignores If-None-Match; saves check with HEAD before PUT, "
+        "which two concurrent saves of one name can race (MINIO_CONDITIONAL_WRITES = False skips this probe)."
+    )
+    return False
 
 
 _connections: dict[ConnectionSettings, Connection] = {}

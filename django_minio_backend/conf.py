@@ -25,12 +25,18 @@ hint. ``MinioSettings.load`` raises ``ImproperlyConfigured`` for the first error
 ``checks`` reports every problem under the same id and message, so what ``load`` returns is
 valid: an endpoint of the form ``host[:port]``, both keys, numbers within their bounds.
 
+Secret options (``SECRET_OPTIONS``) are held as ``Secret``, masked in every ``repr()`` and
+``str()``, from the moment they are read (``read_options``, or a storage's constructor, which
+calls ``masked``) to the signing call, so no object and no frame local shows them to an error
+report, a traceback with local variables, or a log.
+
 Django's settings object is only read, never changed.
 """
 
 from __future__ import annotations
 
 import difflib
+import hmac
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,12 +48,40 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
+from minio.commonconfig import COMPLIANCE, GOVERNANCE
+from minio.retention import Retention
+from minio.sse import Sse
 
 from .names import bucket_name_problem
 
 MiB = 1024 * 1024
 S3_MAX_PRESIGN_EXPIRY = timedelta(days=7)
 S3_MIN_PART_SIZE = 5 * MiB
+
+# The lowercase constructor keywords / OPTIONS that 4.x passed to minio's ``put_object``, with their
+# defaults. Every object a storage writes is stored with them (``object_options``), except those
+# that can have no effect here (W006). They are read from OPTIONS and constructor arguments only.
+PUT_OPTIONS: dict[str, Any] = {
+    "metadata": None,  # 4.5 (minio's put_object metadata): x-amz-meta-*, standard headers kept as they are
+    "user_metadata": None,  # 4.4.x: every key is user metadata (x-amz-meta-*)
+    "headers": None,  # 4.4.x: headers stored with the object (Content-Disposition, Cache-Control, ...)
+    "extra_headers": None,  # 4.4.x: as headers
+    "tags": None,
+    "sse": None,
+    "retention": None,
+    "legal_hold": False,
+    "progress": None,
+    "write_offset": None,
+    "extra_query_params": None,
+    "checksum": None,
+}
+
+# 4.x names of options this package names MINIO_*: a layer that sets either sets the option.
+ALIASES: dict[str, str] = {
+    "http_client": "MINIO_HTTP_CLIENT",
+    "num_parallel_uploads": "MINIO_MULTIPART_PARALLEL",
+    "region": "MINIO_REGION",
+}
 
 # Every accepted option and its default. Names from 2.x, 3.x and 4.x are all here.
 DEFAULTS: dict[str, Any] = {
@@ -83,13 +117,21 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_CACHE_CONTROL": "public, max-age=300",
     "MINIO_STATIC_HASHED_CACHE_CONTROL": "public, max-age=31536000, immutable",
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
+    "MINIO_CONDITIONAL_WRITES": None,  # None: ask the server once; True/False: as declared, never asked
+    **PUT_OPTIONS,
 }
+
+# Options held as ``Secret`` from the moment they are read.
+SECRET_OPTIONS = frozenset({"MINIO_SECRET_KEY"})
 
 # A storage's keyword arguments besides its options and storage_name, with their defaults;
 # STORAGES OPTIONS hold them too.
 ARGUMENT_DEFAULTS: dict[str, Any] = {"bucket_name": "", "allow_overwrite": False, "replace_existing": False}
 
 OVERRIDE_SETTING = "MINIO_OVERRIDE_OPTIONS"
+
+# Names whose values are shown as they are; any other value is held as a ``Secret``.
+_PLAIN_NAMES = (DEFAULTS.keys() | ALIASES.keys() | ARGUMENT_DEFAULTS.keys() | {"storage_name"}) - SECRET_OPTIONS
 
 BUCKET_LISTS = ("MINIO_PRIVATE_BUCKETS", "MINIO_PUBLIC_BUCKETS", "MINIO_LISTABLE_BUCKETS")
 LIST_OPTIONS = (*BUCKET_LISTS, "MINIO_POLICY_HOOKS")
@@ -109,6 +151,68 @@ BUCKET_NAME_HINT = "Rename the bucket: S3 bucket names are 3-63 characters of a-
 _HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^\s/:?#@\[\]]+)(:[0-9]{1,5})?")
 
 
+# Secrets
+
+
+class Secret:
+    """A secret (the secret key): ``repr()`` and ``str()`` show ``'********'``, so nothing that
+    prints objects (error reports, tracebacks with locals, logs, debuggers) shows it. Only
+    ``reveal()`` gives the value, for the signing call. Equal secrets are equal (compared in
+    constant time) and hash alike, so equal settings share one connection. Immutable.
+
+    Settings may hold one (``MINIO_SECRET_KEY = Secret(os.environ["MINIO_SECRET_KEY"])``);
+    a plain string is wrapped when it is read.
+    """
+
+    __slots__ = ("_value",)
+    _value: str
+
+    def __init__(self, value: str):
+        object.__setattr__(self, "_value", value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Secret is immutable")
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    def __str__(self) -> str:
+        return "********"
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
+        return self
+
+    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
+        return Secret, (self._value,)
+
+
+def masked(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` with every value a ``Secret`` but those of the options and arguments known not
+    to be secret (a misspelt secret's name is unknown, so its value is masked too); empty
+    values carry no secret and stay as they are."""
+    return {
+        name: Secret(str(value)) if value and name not in _PLAIN_NAMES and not isinstance(value, Secret) else value
+        for name, value in options.items()
+    }
+
+
 # The alias rule
 
 
@@ -117,14 +221,17 @@ def _storages() -> Mapping[str, Any]:
 
 
 def _given(arguments: object) -> dict[str, Any]:
-    """Keyword arguments without those equal to their default (Python cannot tell them from absent ones)."""
+    """Keyword arguments without those equal to their default (Python cannot tell them from absent
+    ones), secrets masked (as a storage's constructor masks them)."""
     if not isinstance(arguments, Mapping):
         return {}
-    return {
-        name: value
-        for name, value in arguments.items()
-        if name not in ARGUMENT_DEFAULTS or value != ARGUMENT_DEFAULTS[name]
-    }
+    return masked(
+        {
+            name: value
+            for name, value in arguments.items()
+            if name not in ARGUMENT_DEFAULTS or value != ARGUMENT_DEFAULTS[name]
+        }
+    )
 
 
 # Functions that hold the secret key in local variables hide them all from Django's error
@@ -143,10 +250,17 @@ def storage_alias(storage_name: str | None, arguments: Mapping[str, Any]) -> str
         aliases = _storages()
     except ImproperlyConfigured:  # constructed before Django's settings: no alias to match
         return None
-    return next((alias for alias, entry in aliases.items() if _given(entry.get("OPTIONS")) == given), None)
+    return next(
+        (
+            alias
+            for alias, entry in aliases.items()
+            if _given(entry.get("OPTIONS")) == given and is_minio_backend(str(entry.get("BACKEND", "")))
+        ),
+        None,
+    )
 
 
-def _is_minio_backend(path: str) -> bool:
+def is_minio_backend(path: str) -> bool:
     """Whether the import path ``path`` names a storage class of this package or a subclass of one."""
     try:
         backend = import_string(path)
@@ -156,10 +270,25 @@ def _is_minio_backend(path: str) -> bool:
     return isinstance(backend, type) and any(cls.__module__.startswith(package) for cls in backend.__mro__)
 
 
+def _is_option(name: object) -> bool:
+    return name in DEFAULTS or name in ALIASES
+
+
+def _canonical(layer: Mapping[str, Any]) -> dict[str, Any]:
+    """One layer's options with each 4.x alias under its MINIO_ name. An alias set in the same
+    layer as its MINIO_ name to another value keeps its own name, for E022 to report."""
+    values = dict(layer)
+    for alias, name in ALIASES.items():
+        if alias in values and values.get(name, values[alias]) == values[alias]:
+            values[name] = values.pop(alias)
+    return values
+
+
 @dataclass(frozen=True)
 class OptionValues:
     """One storage's options read from every layer, not yet validated (``problems()`` says what
-    is wrong). ``values`` hold every option, and any other name that was given."""
+    is wrong). ``values`` hold every option, and any other name that was given, masked
+    (``masked``): the secret key is a ``Secret``."""
 
     values: Mapping[str, Any] = field(repr=False)
     alias: str | None
@@ -176,15 +305,18 @@ def read_options(alias: str | None, options: Mapping[str, Any]) -> OptionValues:
     chose it) constructed with the options ``options``. Never raises: ``problems()`` judges."""
     storages = _storages()
     entry = storages.get("default" if alias is None else alias) or {}
-    values = {name: getattr(settings, name, default) for name, default in DEFAULTS.items()}
+    # Top-level settings are MINIO_* only: 4.x read its lowercase options from OPTIONS and arguments.
+    values = {name: getattr(settings, name, default) for name, default in DEFAULTS.items() if name not in PUT_OPTIONS}
+    values.update(PUT_OPTIONS)
     alias_options = entry.get("OPTIONS") or {}
-    if isinstance(alias_options, Mapping) and (alias is not None or _is_minio_backend(str(entry.get("BACKEND")))):
-        values.update((name, value) for name, value in alias_options.items() if name in DEFAULTS)
-    values.update(options)
+    if isinstance(alias_options, Mapping) and (alias is not None or is_minio_backend(str(entry.get("BACKEND")))):
+        values.update(_canonical({name: value for name, value in alias_options.items() if _is_option(name)}))
+    values.update(_canonical(options))
     override = getattr(settings, OVERRIDE_SETTING, None) or {}
     if isinstance(override, Mapping):
-        values.update(override)
-    return OptionValues(values, alias, alias is not None and alias not in storages, override)
+        override = masked(override)
+        values.update(_canonical(override))
+    return OptionValues(masked(values), alias, alias is not None and alias not in storages, override)
 
 
 # The rules
@@ -261,7 +393,7 @@ def _pool_manager(value: object) -> urllib3.PoolManager | None:
 
 @_rule("E018", "Check the spelling against the list of settings in the README; no option is ignored.")
 def _unknown_names(o: OptionValues) -> Iterable[str]:
-    for name in sorted(str(name) for name in o.values if name not in DEFAULTS):
+    for name in sorted(str(name) for name in o.values if not _is_option(name)):
         guess = difflib.get_close_matches(name, DEFAULTS, n=1)
         yield f"Unknown MinioBackend option {name!r}" + (f" (did you mean {guess[0]}?)." if guess else ".")
 
@@ -289,7 +421,16 @@ def _endpoint_format(o: OptionValues) -> Iterable[str]:
     for name in ("MINIO_ENDPOINT", "MINIO_EXTERNAL_ENDPOINT"):
         value = o[name]
         if value and not (isinstance(value, str) and _HOST_PORT.fullmatch(value)):
-            yield f"{name} must be host[:port] without scheme or path, got {value!r}."
+            yield f"{name} must be host[:port] without scheme or path, got {_without_userinfo(value)!r}."
+
+
+def _without_userinfo(value: object) -> object:
+    """An endpoint as it may be shown: credentials written into it (``user:secret@host``) masked."""
+    return (
+        re.sub(r"^((?:[a-z][a-z0-9+.-]*://)?)[^/@]*@", r"\1********@", value, flags=re.I)
+        if isinstance(value, str)
+        else value
+    )
 
 
 @_rule("E002", "Read them from the environment rather than writing them into settings files.")
@@ -366,10 +507,129 @@ def _header_values(o: OptionValues) -> Iterable[str]:
             yield f"{name} must be a one-line string (or empty for none), got {value!r}."
 
 
+@_rule("E028", "None asks the server once; True or False declares it, so no probe object is written.")
+def _conditional_writes(o: OptionValues) -> Iterable[str]:
+    value = o["MINIO_CONDITIONAL_WRITES"]
+    if value is not None and not isinstance(value, bool):
+        yield f"MINIO_CONDITIONAL_WRITES must be True, False or None, got {value!r}."
+
+
 @_rule("W001", "URLs then use MINIO_USE_HTTPS's scheme; set the flag to say which scheme browsers must use.")
 def _external_scheme(o: OptionValues) -> Iterable[str]:
     if o["MINIO_EXTERNAL_ENDPOINT"] and o["MINIO_EXTERNAL_ENDPOINT_USE_HTTPS"] is None:
         yield "MINIO_EXTERNAL_ENDPOINT is set without MINIO_EXTERNAL_ENDPOINT_USE_HTTPS."
+
+
+@_rule("E022", "Set the option under one name only (the 4.x name or the MINIO_ one).")
+def _alias_conflicts(o: OptionValues) -> Iterable[str]:
+    for alias, name in ALIASES.items():
+        if alias in o.values:
+            yield f"{alias!r} and {name} are one option, set to different values in the same place."
+
+
+HEADER_OPTIONS_4X = ("metadata", "user_metadata", "headers", "extra_headers")
+# Headers every request computes for itself; an option cannot store them.
+REQUEST_HEADERS = frozenset(
+    {"authorization", "connection", "content-length", "content-md5", "date", "expect", "host", "if-match",
+     "if-none-match", "transfer-encoding", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"}
+)  # fmt: skip
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def header_values(value: object) -> list[object]:
+    """An option's header value as a list (minio takes a list or tuple for a repeated header)."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _header_problem(name: object, value: object) -> str | None:
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        return "is not a header name S3 can store"
+    if name.lower() in REQUEST_HEADERS:
+        return "is set by each request and cannot be configured"
+    for item in header_values(value):
+        text = str(item)
+        if isinstance(item, bytes) or not text.isascii() or "\r" in text or "\n" in text:
+            return f"must be US-ASCII text on one line, got {item!r}"
+    return None
+
+
+@_rule("E023", "For example 'metadata': {'Project': 'apollo'} (stored as x-amz-meta-project: apollo).")
+def _header_options(o: OptionValues) -> Iterable[str]:
+    for option in HEADER_OPTIONS_4X:
+        value = o[option]
+        if value is None:
+            continue
+        if not isinstance(value, Mapping):
+            yield f"{option} must be a dict of header names to values, got {type(value).__name__}."
+            continue
+        for name, item in value.items():
+            if reason := _header_problem(name, item):
+                yield f"{option}[{name!r}] {reason}."
+
+
+S3_MAX_TAGS = 10
+
+
+@_rule("E024", "For example 'tags': {'project': 'apollo'}: at most 10, keys up to 128 and values up to 256 characters.")
+def _tags(o: OptionValues) -> Iterable[str]:
+    tags = o["tags"]
+    if tags is None:
+        return
+    if not isinstance(tags, Mapping):
+        yield f"tags must be a dict of tag names to values, got {type(tags).__name__}."
+    elif len(tags) > S3_MAX_TAGS:
+        yield f"tags holds {len(tags)} tags; S3 stores at most {S3_MAX_TAGS} with an object."
+    else:
+        for key, value in tags.items():
+            if not (isinstance(key, str) and 0 < len(key) <= 128 and isinstance(value, str) and len(value) <= 256):
+                yield f"tags[{key!r}] must be a name of 1-128 characters with a text value of up to 256."
+            elif "&" in key + value:
+                yield f"tags[{key!r}] holds '&', which S3 tags cannot."
+
+
+@_rule("E025", "Pass minio.sse.SseS3(), SseKMS(key_id, context) or SseCustomerKey(key); the last two need TLS.")
+def _sse(o: OptionValues) -> Iterable[str]:
+    sse = o["sse"]
+    if sse is None:
+        return
+    if not isinstance(sse, Sse):
+        yield f"sse must be a minio.sse.Sse, got {type(sse).__name__}."
+    elif sse.tls_required() and not o["MINIO_USE_HTTPS"]:
+        yield (
+            f"sse {type(sse).__name__} sends its key material with every request, so it needs "
+            "MINIO_USE_HTTPS = True (S3 servers refuse it over plain HTTP)."
+        )
+
+
+@_rule("E026", "For example 'retention': Retention(GOVERNANCE, datetime(2030, 1, 1, tzinfo=timezone.utc)).")
+def _object_lock(o: OptionValues) -> Iterable[str]:
+    retention = o["retention"]
+    if retention is not None and not (isinstance(retention, Retention) and retention.mode in (GOVERNANCE, COMPLIANCE)):
+        yield f"retention must be a minio.retention.Retention in GOVERNANCE or COMPLIANCE mode, got {retention!r}."
+    if not isinstance(o["legal_hold"], bool):
+        yield f"legal_hold must be True or False, got {o['legal_hold']!r}."
+
+
+@_rule(
+    "E027", "Pass an object with set_meta(object_name, total_length) and update(length), as minio's put_object takes."
+)
+def _progress(o: OptionValues) -> Iterable[str]:
+    progress = o["progress"]
+    if progress is not None and not all(callable(getattr(progress, name, None)) for name in ("set_meta", "update")):
+        yield f"progress must have set_meta() and update() methods, got {type(progress).__name__}."
+
+
+@_rule("W006", "Remove the option; it is accepted so that 4.x settings keep working.")
+def _no_effect(o: OptionValues) -> Iterable[str]:
+    if o["write_offset"] is not None:
+        yield "write_offset has no effect: every write stores a whole object (appending would change stored files)."
+    if o["extra_query_params"]:
+        yield "extra_query_params has no effect: S3 stores nothing an upload's query parameters say."
+    if o["checksum"] is not None:
+        yield "checksum has no effect: every request body is sent with its Content-MD5, which the server verifies."
+    for option in ("metadata", "headers", "extra_headers"):
+        if isinstance(o[option], Mapping) and any(str(name).lower() == "content-type" for name in o[option]):
+            yield f"{option}['Content-Type'] has no effect: each object is stored with its own type (as in 4.x)."
 
 
 @sensitive_variables()
@@ -387,7 +647,7 @@ class ConnectionSettings:
 
     endpoint: str
     access_key: str = field(repr=False)
-    secret_key: str = field(repr=False)
+    secret_key: Secret
     use_https: bool
     region: str
     connect_timeout: float
@@ -395,6 +655,22 @@ class ConnectionSettings:
     max_retries: int
     ca_certs: str | None = None
     http_client: urllib3.PoolManager | None = field(default=None, compare=True, repr=False)
+    conditional_writes: bool | None = None  # whether the server honours If-None-Match: *; None: ask it
+
+
+@dataclass(frozen=True)
+class PutOptions:
+    """The 4.x ``put_object`` options, validated; ``object_options`` turns them into the headers
+    stored with every object. ``headers`` holds 4.4.x's ``headers`` and ``extra_headers``."""
+
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    user_metadata: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    sse: Sse | None = field(default=None, repr=False)  # an SseCustomerKey holds the key
+    retention: Retention | None = None
+    legal_hold: bool = False
+    progress: Any = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -420,12 +696,13 @@ class MinioSettings:
     static_cache_control: str
     static_hashed_cache_control: str
     static_parallel_uploads: int
+    put_options: PutOptions = field(default_factory=PutOptions)
 
     @classmethod
     @sensitive_variables()
     def load(cls, alias: str | None = None, options: Mapping[str, Any] | None = None) -> MinioSettings:
         """``from_options(read_options(alias, options))``."""
-        return cls.from_options(read_options(alias, options or {}))
+        return cls.from_options(read_options(alias, masked(options or {})))
 
     @classmethod
     @sensitive_variables()
@@ -442,7 +719,7 @@ class MinioSettings:
             connection=ConnectionSettings(
                 endpoint=o["MINIO_ENDPOINT"],
                 access_key=str(o["MINIO_ACCESS_KEY"]),
-                secret_key=str(o["MINIO_SECRET_KEY"]),
+                secret_key=o["MINIO_SECRET_KEY"],  # a Secret: read_options masks it
                 use_https=use_https,
                 region=str(o["MINIO_REGION"] or DEFAULTS["MINIO_REGION"]),
                 connect_timeout=float(o["MINIO_CONNECT_TIMEOUT"]),
@@ -450,6 +727,7 @@ class MinioSettings:
                 max_retries=int(o["MINIO_MAX_RETRIES"]),
                 ca_certs=o["MINIO_CA_CERTS"],
                 http_client=_pool_manager(o["MINIO_HTTP_CLIENT"]),
+                conditional_writes=o["MINIO_CONDITIONAL_WRITES"],
             ),
             external_endpoint=o["MINIO_EXTERNAL_ENDPOINT"] or "",
             external_use_https=use_https if external_https is None else bool(external_https),
@@ -469,4 +747,14 @@ class MinioSettings:
             static_cache_control=(o["MINIO_STATIC_CACHE_CONTROL"] or "").strip(),
             static_hashed_cache_control=(o["MINIO_STATIC_HASHED_CACHE_CONTROL"] or "").strip(),
             static_parallel_uploads=int(o["MINIO_STATIC_PARALLEL_UPLOADS"]),
+            put_options=PutOptions(
+                metadata=dict(o["metadata"] or {}),
+                user_metadata=dict(o["user_metadata"] or {}),
+                headers={**(o["headers"] or {}), **(o["extra_headers"] or {})},
+                tags=dict(o["tags"] or {}),
+                sse=o["sse"],
+                retention=o["retention"],
+                legal_hold=o["legal_hold"],
+                progress=o["progress"],
+            ),
         )

@@ -14,9 +14,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db.models import FileField
-from django.utils.module_loading import import_string
 
-from .conf import MinioSettings
+from .conf import MinioSettings, is_minio_backend
 from .storage import MinioBackend
 
 
@@ -44,15 +43,6 @@ class StorageUse:
     @property
     def public(self) -> bool:
         return self.storage.is_public
-
-
-def is_minio_backend(path: str) -> bool:
-    """Whether the import path ``path`` names MinioBackend or a subclass."""
-    try:
-        backend = import_string(path)
-    except ImportError:
-        return False
-    return isinstance(backend, type) and issubclass(backend, MinioBackend)
 
 
 def _alias_uses() -> list[StorageUse]:

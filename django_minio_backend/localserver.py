@@ -62,6 +62,8 @@ class LocalS3Server:
     ``data_dir`` keeps the data across restarts when given; otherwise a temporary
     directory is used and removed on stop(). ``port`` pins the S3 port (so a
     restarted server is reachable at the same address); other ports are free ones.
+    ``s3_config`` is a SeaweedFS identities file (``-s3.config``): more keys, each with its
+    own actions, besides ``access_key``, which may do everything.
     """
 
     data_dir: Path | None = None
@@ -69,6 +71,7 @@ class LocalS3Server:
     access_key: str = field(default_factory=lambda: "test-" + secrets.token_hex(6))
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
     startup_timeout: float = 60.0
+    s3_config: Path | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     _tempdir: tempfile.TemporaryDirectory[str] | None = field(default=None, init=False, repr=False)
 
@@ -109,6 +112,8 @@ class LocalS3Server:
             "-s3.port.lance=0",
             "-s3.autoCreateBucket=false",  # like S3 and MinIO: a PUT to a missing bucket fails
         ]
+        if self.s3_config is not None:
+            args.append(f"-s3.config={self.s3_config}")
         args += [f"-{name}.port={port}" for name, port in http.items()]
         args += [f"-{name}.port.grpc={port}" for name, port in grpc.items()]
         env = dict(os.environ, AWS_ACCESS_KEY_ID=self.access_key, AWS_SECRET_ACCESS_KEY=self.secret_key)

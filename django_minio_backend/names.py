@@ -23,11 +23,7 @@ def object_key(name: str | os.PathLike[str]) -> str:
     for empty, absolute or ``..`` names, for names ending in a separator (``a/``, ``a/.``),
     and for names S3 cannot store (NUL bytes, lone surrogates, keys over 1024 bytes of UTF-8).
     """
-    if not isinstance(name, str):
-        path = os.fspath(name) if isinstance(name, os.PathLike) else None
-        if not isinstance(path, str):
-            raise TypeError(f"file names must be str or os.PathLike, got {type(name).__name__}")
-        name = path
+    name = as_text(name)
     if not _plainly_valid(name):
         validate_file_name(name, allow_relative_path=True)
     key = name.replace("\\", "/")
@@ -93,10 +89,21 @@ def _plainly_valid(name: str) -> bool:
     return bool(name) and ".." not in name and name[0] not in "/\\" and name[-1] not in "/\\."
 
 
-def directory_prefix(path: str) -> str:
+def as_text(name: str | os.PathLike[str]) -> str:
+    """A name or path as ``str``: ``os.PathLike`` ones (``pathlib.Path``) are converted; anything
+    else (``bytes``, ``None``, numbers) is a ``TypeError``."""
+    if isinstance(name, str):
+        return name
+    path = os.fspath(name) if isinstance(name, os.PathLike) else None
+    if not isinstance(path, str):
+        raise TypeError(f"file names must be str or os.PathLike, got {type(name).__name__}")
+    return path
+
+
+def directory_prefix(path: str | os.PathLike[str]) -> str:
     """The listing prefix for a directory path: ``""`` for the root, else ``"a/b/"``
     (with ``.`` and empty segments dropped, as in ``object_key``)."""
-    directory = str(path or "").replace("\\", "/")
+    directory = as_text(path).replace("\\", "/")
     parts = [part for part in pathlib.PurePosixPath(directory).parts if part != "/"]
     if ".." in parts or "\x00" in directory:
         raise SuspiciousFileOperation(f"Detected path traversal attempt in {path!r}")

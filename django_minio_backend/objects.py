@@ -4,16 +4,18 @@
 them to the server; ``batch.BatchObjects`` answers them from one listing while a
 ``collectstatic`` run is open. Either way errors come out alike: ``FileNotFoundError`` for a
 missing object, ``BucketDoesNotExist`` for a missing bucket, ``transfer.ObjectExists`` when a
-conditional write finds the name taken, and ``MinioBackendError`` naming bucket and key for
-anything else.
+conditional write finds the name taken, ``ObjectChangedError`` when a GET of one version
+finds another, and ``MinioBackendError`` naming bucket and key for anything else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from minio.deleteobjects import DeleteObject
@@ -22,11 +24,22 @@ from urllib3 import BaseHTTPResponse
 
 from . import transfer
 from .client import PROBE_PREFIX, Connection
-from .errors import MISSING_OBJECT_CODES, BucketDoesNotExist, MinioBackendError, missing_bucket, translated_errors
+from .errors import (
+    MISSING_OBJECT_CODES,
+    BucketDoesNotExist,
+    MinioBackendError,
+    ObjectChangedError,
+    missing_bucket,
+    translated_errors,
+)
 from .payload import Payload
 from .s3api import IncompleteUpload
 
 _EPOCH = datetime.fromtimestamp(0, timezone.utc)
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
+DRAIN_LIMIT = 64 * 1024  # a body closed with at most this much unread is read off, keeping its connection
+
+Errors = Callable[[], AbstractContextManager[None]]  # a fresh context that translates the errors it sees
 
 
 @dataclass(frozen=True)
@@ -41,9 +54,74 @@ class ObjectInfo:
     def of(cls, size: int | None, etag: str | None, last_modified: datetime | None) -> ObjectInfo:
         return cls(int(size or 0), (etag or "").strip('"').lower(), last_modified or _EPOCH)
 
+    @property
+    def if_match(self) -> dict[str, str | list[str] | tuple[str]]:
+        """The request header that asks for this version only (none if the server gave no ETag)."""
+        return {"If-Match": f'"{self.etag}"'} if self.etag else {}
+
+
+class ObjectBody:
+    """The streaming answer to a GET: bytes ``start`` to ``end`` (exclusive) of the version ``info``.
+
+    ``position`` is the offset of the next byte ``read()`` returns. ``close()`` gives the
+    connection back to the pool (read off first if little is left, else closed).
+    """
+
+    def __init__(self, response: BaseHTTPResponse, start: int, end: int, info: ObjectInfo, errors: Errors):
+        self.info = info
+        self.start = self.position = start
+        self.end = end
+        self._response: BaseHTTPResponse | None = response
+        self._errors = errors
+
+    @classmethod
+    def answering(cls, response: BaseHTTPResponse, errors: Errors) -> ObjectBody | None:
+        """The body of a GET's answer, with the version its headers name; None if they do not say
+        which bytes of how large an object it holds (neither 206 with ``Content-Range`` nor 200
+        with ``Content-Length``). ``errors()`` translates errors while reading it."""
+        headers = response.headers
+        match = _CONTENT_RANGE.fullmatch(headers.get("Content-Range", ""))
+        if response.status == 206 and match:
+            start, end, size = int(match.group(1)), int(match.group(2)) + 1, int(match.group(3))
+        elif response.status == 200 and headers.get("Content-Length", "").isdigit():
+            start, end = 0, int(headers["Content-Length"])
+            size = end
+        else:
+            return None
+        modified = headers.get("Last-Modified")
+        info = ObjectInfo.of(size, headers.get("ETag"), parsedate_to_datetime(modified) if modified else None)
+        return cls(response, start, end, info, errors)
+
+    def read(self, size: int | None) -> bytes:
+        """Up to ``size`` bytes (the rest if None), exactly as stored; ``b""`` at the end."""
+        if self._response is None:
+            return b""
+        try:
+            data = self._response.read(size, decode_content=False)
+        except Exception:
+            with self._errors():  # translated only when it fails: this runs once per piece read
+                raise
+        self.position += len(data)
+        if self.position >= self.end:
+            self.close()
+        return data
+
+    def close(self) -> None:
+        if self._response is None:
+            return
+        response, self._response = self._response, None
+        if self.end - self.position > DRAIN_LIMIT:
+            response.close()
+        else:
+            response.drain_conn()
+        response.release_conn()
+
 
 # A listing entry: a key and its object, or a "directory" prefix (ending in "/") and None.
 Entry = tuple[str, ObjectInfo | None]
+
+
+_CHANGED = "the object changed while it was being read (replaced or rewritten); open it again to read the new version"
 
 
 class Objects(Protocol):
@@ -52,6 +130,9 @@ class Objects(Protocol):
     @property
     def bucket(self) -> str: ...
 
+    def writes_conditionally(self) -> bool:
+        """Whether the server honours ``If-None-Match: *`` on writes."""
+
     def stat(self, key: str) -> ObjectInfo:
         """The object's metadata; ``FileNotFoundError`` if it is missing."""
 
@@ -59,8 +140,11 @@ class Objects(Protocol):
         """Keys under ``prefix`` (``""`` or ending in ``/``), sorted; without ``recursive``,
         the keys directly under it and its sub-prefixes."""
 
-    def get(self, key: str, offset: int, length: int | None) -> BaseHTTPResponse | None:
-        """A streaming GET of ``length`` bytes from ``offset`` (to the end if None); None past the end."""
+    def get(self, key: str, offset: int, length: int | None, version: ObjectInfo | None = None) -> ObjectBody | None:
+        """A streaming GET of ``length`` bytes from ``offset`` (to the end if None); None past the end.
+
+        With ``version``, of that version only (``If-Match`` its ETag): ``ObjectChangedError``
+        if the object is another one now."""
 
     def put(self, key: str, payload: Payload, headers: Mapping[str, str], *, if_absent: bool) -> None:
         """Store ``payload`` with ``headers``; with ``if_absent``, ``ObjectExists`` if the key is taken."""
@@ -128,14 +212,31 @@ class BucketObjects:
                     continue
                 yield key, None if item.is_dir else ObjectInfo.of(item.size, item.etag, item.last_modified)
 
-    def get(self, key: str, offset: int, length: int | None) -> BaseHTTPResponse | None:
+    def get(self, key: str, offset: int, length: int | None, version: ObjectInfo | None = None) -> ObjectBody | None:
+        headers = version.if_match if version is not None else {}
         with self._errors("read", key):
             try:
-                return self.connection.client.get_object(self._bucket, key, offset=offset, length=length or 0)
+                response = self.connection.client.get_object(
+                    self._bucket, key, offset=offset, length=length or 0, request_headers=headers
+                )
             except S3Error as exc:
                 if exc.code == "InvalidRange":
                     return None
+                if exc.code == "PreconditionFailed" and headers:
+                    raise ObjectChangedError(self._cannot_read(key, _CHANGED)) from exc
                 raise
+        body = ObjectBody.answering(response, lambda: self._errors("read", key))
+        if body is None or body.start != offset:
+            response.close()
+            response.release_conn()
+            raise MinioBackendError(
+                self._cannot_read(key, f"the server did not answer with bytes {offset}- (HTTP {response.status})")
+            )
+        return body
+
+    def _cannot_read(self, key: str, reason: str) -> str:
+        where = f"{self._bucket}/{key}"
+        return f"Could not read {where!r} at {self.connection.settings.endpoint}: {reason}"
 
     def put(self, key: str, payload: Payload, headers: Mapping[str, str], *, if_absent: bool) -> None:
         with self._errors("save", key):

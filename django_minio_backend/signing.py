@@ -6,7 +6,8 @@ S3 server accepts until it expires. It sends no request and reads no clock but `
 What it costs per URL: one key encoding, one SHA-256 of the canonical request and one HMAC with
 the signing key. The signing key (four HMACs) is derived once per secret, UTC day and region and
 cached; the HMAC itself reuses pre-hashed inner and outer key pads (RFC 2104), so no HMAC
-context is set up per call.
+context is set up per call. The secret key stays a ``conf.Secret`` up to the derivation of
+the signing key, the one place that reveals it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import hmac
 import re
 import time
 from collections.abc import Iterable
+
+from .conf import Secret
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
@@ -62,9 +65,9 @@ def _hmac(key: bytes, message: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=64)
-def signing_key(secret_key: str, datestamp: str, region: str) -> _HmacKey:
+def signing_key(secret_key: Secret, datestamp: str, region: str) -> _HmacKey:
     """The SigV4 signing key for S3 on ``datestamp`` (``YYYYMMDD``) in ``region``, ready to sign."""
-    key = _hmac(_hmac(_hmac(_hmac(b"AWS4" + secret_key.encode(), datestamp), region), "s3"), "aws4_request")
+    key = _hmac(_hmac(_hmac(_hmac(b"AWS4" + secret_key.reveal().encode(), datestamp), region), "s3"), "aws4_request")
     return _HmacKey(key)
 
 
@@ -89,7 +92,7 @@ class Presigner:
 
     __slots__ = ("_base", "_canonical_tail", "_credential_prefix", "_credential_suffix", "_region", "_secret_key")
 
-    def __init__(self, endpoint: str, use_https: bool, access_key: str, secret_key: str, region: str):
+    def __init__(self, endpoint: str, use_https: bool, access_key: str, secret_key: Secret, region: str):
         host = host_of(endpoint, use_https)
         self._base = f"{'https' if use_https else 'http'}://{host}"
         self._secret_key = secret_key

@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
@@ -33,7 +32,7 @@ class MinioBackendStatic(MinioBackend):
     Objects are stored with ``MINIO_STATIC_CACHE_CONTROL``. Saves replace.
     """
 
-    _BUILT_ON_USE = (*MinioBackend._BUILT_ON_USE, "_batches")
+    _NOT_COPIED = (*MinioBackend._NOT_COPIED, "_batches")
 
     def __init__(self, bucket_name: str = "", storage_name: str | None = None, **kwargs: Any):
         super().__init__(bucket_name, storage_name, **kwargs)
@@ -55,10 +54,10 @@ class MinioBackendStatic(MinioBackend):
 
     # Batches
 
-    @cached_property
-    def _batches(self) -> dict[int, BatchObjects]:
-        """The open batch of each thread."""
-        return {}
+    def _start_fresh(self) -> None:
+        super()._start_fresh()
+        self._batches: dict[int, BatchObjects] = {}
+        """The open batch of each thread; a copy has none."""
 
     @contextmanager
     def batch(self) -> Iterator[BatchObjects]:
@@ -82,7 +81,7 @@ class MinioBackendStatic(MinioBackend):
         else:
             batch.finish()
         finally:
-            del self._batches[thread]
+            self._batches.pop(thread, None)
 
     def _objects(self) -> Objects:
         """The batch open in this thread, if any; else the bucket."""

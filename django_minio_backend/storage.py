@@ -12,9 +12,10 @@ import os
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import urllib3
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
@@ -24,12 +25,14 @@ from minio import Minio
 
 from . import buckets
 from .client import get_connection
-from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, read_options, storage_alias
+from .compat import LegacyHelpers
+from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, masked, read_options, storage_alias
 from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .health import server_status
-from .mediatypes import content_type
+from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
+from .object_options import ProgressReader, merged, stored_headers
 from .object_urls import ObjectUrls
 from .objects import BucketObjects, Objects
 from .payload import Payload
@@ -38,8 +41,20 @@ from .utils import MinioServerStatus, as_django_datetime
 
 Name = str | os.PathLike[str]
 
-# The max_length of the save() in progress (Django does not pass it on to _save()).
-_save_max_length: ContextVar[int | None] = ContextVar("save_max_length", default=None)
+
+@dataclass(frozen=True)
+class _Saving:
+    """The ``save()`` in progress in this context: Django passes ``max_length`` to
+    ``get_available_name()`` but not on to ``_save()``."""
+
+    max_length: int | None
+
+
+_saving: ContextVar[_Saving | None] = ContextVar("saving", default=None)
+
+# Alternative names tried before a save gives up (a get_alternative_name() that repeats itself
+# would otherwise send the content again and again).
+MAX_ALTERNATIVES = 100
 
 
 class WriteMode(enum.Enum):
@@ -50,20 +65,23 @@ class WriteMode(enum.Enum):
     CREATE_OR_RENAME = "create-or-rename"  # stores under an alternative name
 
 
-class MinioBackend(Storage):
+class MinioBackend(LegacyHelpers, Storage):
     """Stores files as objects in one bucket of a MinIO or other S3-compatible server.
 
     ``bucket_name`` defaults to ``MINIO_DEFAULT_BUCKET``. ``storage_name`` names the
     ``STORAGES`` alias whose OPTIONS apply. ``allow_overwrite`` (or its 2.x/3.x name
     ``replace_existing``) makes a save replace an existing object; otherwise a taken
     name gets an alternative name, as with Django's ``FileSystemStorage``. Other
-    keyword arguments are ``MINIO_*`` options, overriding settings.
+    keyword arguments are ``MINIO_*`` options, overriding settings, or 4.x's
+    ``put_object`` options (``metadata``, ``tags``, ``sse``, ...; see ``conf.PUT_OPTIONS``).
 
     Constructing a storage sends no request; the client is built on first use.
     """
 
-    # Built on first use from the settings; a copy or an unpickled storage builds its own.
+    # Built on first use from the settings, and again after a settings change.
     _BUILT_ON_USE: tuple[str, ...] = ("settings", "_urls", "bucket_objects")
+    # Never copied: rebuilt on use, or made anew by _start_fresh().
+    _NOT_COPIED: tuple[str, ...] = _BUILT_ON_USE
 
     def __init__(
         self,
@@ -76,8 +94,10 @@ class MinioBackend(Storage):
     ):
         self._bucket_name = bucket_name
         self.storage_name = storage_name
-        self.options: dict[str, Any] = dict(options)
-        """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here)."""
+        self.options: dict[str, Any] = masked(options)
+        """The ``MINIO_*`` options given to this instance (Django passes ``STORAGES`` OPTIONS here),
+        the secret key as a ``conf.Secret``: this storage's ``__dict__`` shows no secret to an
+        error report (``cached_property`` holds it in a local variable)."""
         self.allow_overwrite = bool(allow_overwrite or replace_existing)
         arguments = {
             "bucket_name": bucket_name,
@@ -86,11 +106,12 @@ class MinioBackend(Storage):
         }
         self._alias = storage_alias(storage_name, {**arguments, **options})
         self._init_kwargs: dict[str, Any] = {**arguments, "storage_name": storage_name}
-        self._connect_signals()
+        self._start_fresh()
 
     # Configuration
 
-    def _connect_signals(self) -> None:
+    def _start_fresh(self) -> None:
+        """What every instance, a copy or an unpickled one included, starts with of its own."""
         setting_changed.connect(self._forget_settings)
 
     @cached_property
@@ -149,22 +170,26 @@ class MinioBackend(Storage):
 
     def _open(self, name: Name, mode: str = "rb") -> MinioFile:
         key = object_key(name)
+        write_mode = WriteMode.CREATE if "x" in mode else WriteMode.REPLACE
         return MinioFile(
             key,
             mode,
             open_reader=lambda: self._reader(key),
-            store=lambda content, exclusive: self._write(
-                key, content, WriteMode.CREATE if exclusive else WriteMode.REPLACE
-            ),
+            store=lambda content: self._write(key, content, write_mode),
         )
 
     def _reader(self, key: str) -> ObjectReader:
         return ObjectReader(
-            lambda offset, length: self._objects().get(key, offset, length), lambda: self._objects().stat(key).size
+            lambda offset, length, version: self._objects().get(key, offset, length, version),
+            lambda: self._objects().stat(key),
         )
 
     def exists(self, name: Name) -> bool:
-        """Whether the object exists; errors other than "not found" are raised, never read as False."""
+        """Whether the object exists; the storage's root (``""``) always does, as a
+        ``FileSystemStorage``'s (Django's ``collectstatic --clear`` asks). Errors other than
+        "not found" are raised, never read as False."""
+        if name == "":
+            return True
         try:
             self._objects().stat(object_key(name))
         except FileNotFoundError:
@@ -180,7 +205,7 @@ class MinioBackend(Storage):
 
     def listdir(self, path: Name) -> tuple[list[str], list[str]]:
         """``(directories, files)`` directly under ``path``, like ``FileSystemStorage``."""
-        prefix = directory_prefix(os.fspath(path))
+        prefix = directory_prefix(path)
         directories, files = [], []
         for key, info in self._objects().entries(prefix, recursive=False):
             entry = key[len(prefix) :]
@@ -192,7 +217,7 @@ class MinioBackend(Storage):
 
     def stored_names(self, path: Name = "") -> list[str]:
         """Every name stored under directory ``path``, at any depth, sorted (one paged listing)."""
-        return sorted(key for key, _ in self._objects().entries(directory_prefix(os.fspath(path)), recursive=True))
+        return sorted(key for key, _ in self._objects().entries(directory_prefix(path), recursive=True))
 
     # Writing
 
@@ -200,27 +225,33 @@ class MinioBackend(Storage):
         """Django's ``Storage.save()``, unchanged: validate the name, ``get_available_name()``,
         ``_save()``, validate the name it returns. ``max_length`` is also kept for ``_save()``
         (Django does not pass it on), which keeps alternative names within it."""
-        token = _save_max_length.set(max_length)
+        token = _saving.set(_Saving(max_length))
         try:
             return str(super().save(name, content, max_length))  # type: ignore[arg-type]  # Django takes PathLike
         finally:
-            _save_max_length.reset(token)
+            _saving.reset(token)
 
     def get_available_name(self, name: Name, max_length: int | None = None) -> str:
-        """``name`` as its object key, shortened to fit ``max_length`` and S3's 1024 bytes.
+        """A free name for new content, as Django documents: ``name`` as its object key,
+        shortened to fit ``max_length``, or an alternative when it is taken.
 
-        Whether it is free is decided by the write itself (see ``_save``), in the same
-        request, so a save costs no extra request and two concurrent saves of one name
-        cannot replace each other. Subclasses may override this as Django documents
-        (an "overwrite storage" that deletes first, say): ``save()`` honours them.
+        Within ``save()`` nothing is asked here: the write itself finds out whether the
+        name is free (see ``_save``), in the same request, so a save costs no extra request
+        and two concurrent saves of one name cannot replace each other. Subclasses may
+        override this as Django documents (an "overwrite storage" that deletes first, say):
+        ``save()`` honours them.
         """
-        return fitted_key(name, max_length)
+        key = fitted_key(name, max_length)
+        if _saving.get() is not None or self.allow_overwrite:
+            return key
+        return str(super().get_available_name(key, max_length))
 
     def _save(self, name: str, content: Any) -> str:
         """Store ``content`` under ``name`` and return the name used: with ``allow_overwrite``,
         replacing what is there; otherwise under an alternative name if ``name`` is taken."""
         mode = WriteMode.REPLACE if self.allow_overwrite else WriteMode.CREATE_OR_RENAME
-        return self._write(name, content, mode, _save_max_length.get())
+        saving = _saving.get()
+        return self._write(name, content, mode, saving.max_length if saving else None)
 
     def create(self, name: Name, content: IO[Any]) -> None:
         """Store ``content`` under exactly ``name``; ``FileExistsError`` if the name is taken.
@@ -249,7 +280,9 @@ class MinioBackend(Storage):
         first byte, or, if it cannot be re-read, the error propagates: never a cut-off object.
         """
         key = object_key(name)
-        payload = Payload(content, self.settings.multipart_threshold, self.settings.multipart_part_size)
+        progress = self.settings.put_options.progress
+        source = content if progress is None else cast(IO[Any], ProgressReader(content, progress, key))
+        payload = Payload(source, self.settings.multipart_threshold, self.settings.multipart_part_size)
         names = self._candidate_names(key, max_length) if mode is WriteMode.CREATE_OR_RENAME else iter([key])
         key = next(names)
         bucket_created = False
@@ -273,7 +306,7 @@ class MinioBackend(Storage):
                 bucket_created = True
 
     def _put(self, key: str, payload: Payload, headers: Mapping[str, str], *, if_absent: bool) -> None:
-        conditional = if_absent and self.bucket_objects.writes_conditionally()
+        conditional = if_absent and self._objects().writes_conditionally()
         # Without conditions, and for large content (not to send gigabytes to a taken name), ask first.
         if if_absent and (not conditional or not payload.is_small) and self.exists(key):
             raise ObjectExists(key)
@@ -285,10 +318,12 @@ class MinioBackend(Storage):
         ``get_available_name()`` does."""
         yield key
         directory, root, extension = split_name(key)
-        while True:
+        tried = 0
+        while tried < MAX_ALTERNATIVES:
             candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
             excess = name_excess(candidate, max_length)
             if excess <= 0:
+                tried += 1
                 yield object_key(candidate)
             elif len(root) > excess:
                 root = root[:-excess]
@@ -296,18 +331,31 @@ class MinioBackend(Storage):
                 raise SuspiciousFileOperation(
                     f"Storage cannot find an available name for {key!r} within max_length={max_length}."
                 )
+        raise FileExistsError(f"{self.bucket}/{key}: {MAX_ALTERNATIVES} alternative names were all taken.")
 
     def _headers(self, key: str, content: Any) -> dict[str, str]:
-        """Everything stored with an object besides its bytes, for every write path."""
-        return {"Content-Type": content_type(key, content), **self._object_headers(key)}
+        """Everything stored with an object besides its bytes, for every write path: its type,
+        the storage's own headers, then what the 4.x ``put_object`` options store."""
+        own = {"Content-Type": content_type(key, content), **self._object_headers(key)}
+        return merged(own, stored_headers(self.settings.put_options))
 
     def _object_headers(self, key: str) -> dict[str, str]:
-        """Headers stored with a new object besides its Content-Type (e.g. Cache-Control); none here."""
-        return {}
+        """Headers stored with a new object besides its Content-Type (e.g. Cache-Control).
 
-    def _create_bucket(self) -> None:
-        """Create this storage's bucket, with its policy, as ``initialize_buckets`` would."""
-        (own_plan, *_), problems = buckets.plan([buckets.BucketUse(self.settings, self.bucket, self.is_public)])
+        Here: ``Content-Disposition: attachment`` when the name's type is one browsers run
+        script in (HTML, SVG, XML, XSL, JavaScript), so an upload opened from its URL, framed
+        or embedded is downloaded, never run on the storage's origin. A declared type runs
+        script only if the name's type does (``mediatypes.content_type``), so this covers
+        every stored object that could. The static storages, serving the project's own files,
+        store none.
+        """
+        return {"Content-Disposition": "attachment"} if runs_script(content_type(key)) else {}
+
+    def _create_bucket(self, public: bool | None = None) -> None:
+        """Create this storage's bucket, with its policy (public if ``public``, else as configured),
+        as ``initialize_buckets`` would; an existing bucket gets its policy."""
+        public = self.is_public if public is None else public
+        (own_plan, *_), problems = buckets.plan([buckets.BucketUse(self.settings, self.bucket, public)])
         if problems:
             raise ImproperlyConfigured(" ".join(problem.message for problem in problems))
         with translated_errors("create", self.settings.connection.endpoint, self.bucket):
@@ -373,20 +421,23 @@ class MinioBackend(Storage):
         return f"{module}.{cls.__qualname__}", (), kwargs
 
     def __getstate__(self) -> dict[str, Any]:
-        """Copies and pickles leave out what is built on use (settings, client, batches)."""
-        return {key: value for key, value in self.__dict__.items() if key not in self._BUILT_ON_USE}
+        """Copies and pickles leave out what is built on use (settings, connection) and what
+        each instance has of its own (``_start_fresh``). A storage given a ``MINIO_HTTP_CLIENT``
+        object cannot be pickled (a pool manager cannot); one given its import path can."""
+        return {key: value for key, value in self.__dict__.items() if key not in self._NOT_COPIED}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._connect_signals()
+        self._start_fresh()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> MinioBackend:
-        """A storage with copies of this one's arguments; a ``MINIO_HTTP_CLIENT`` pool manager,
-        shared by design, is shared by the copy."""
+        """A storage with deep copies of this one's state; a ``MINIO_HTTP_CLIENT`` pool manager and
+        a ``progress`` object, shared by threads by design, are shared by the copy too."""
         clone = copy.copy(self)
-        memo.update({id(value): value for value in self.options.values() if isinstance(value, urllib3.PoolManager)})
-        clone.options = copy.deepcopy(self.options, memo)
-        clone._init_kwargs = copy.deepcopy(self._init_kwargs, memo)
+        memo[id(self)] = clone
+        shared = [v for k, v in self.options.items() if k == "progress" or isinstance(v, urllib3.PoolManager)]
+        memo.update({id(value): value for value in shared})
+        clone.__dict__.update(copy.deepcopy(self.__getstate__(), memo))
         return clone
 
     def __repr__(self) -> str:

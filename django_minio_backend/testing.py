@@ -33,7 +33,8 @@ from django.test import override_settings
 from minio import Minio
 
 from .buckets import initialize
-from .discovery import StorageUse, is_minio_backend, project_storages
+from .conf import is_minio_backend
+from .discovery import StorageUse, project_storages
 from .localserver import LocalS3Server
 
 

@@ -34,6 +34,14 @@ def _condition(if_absent: bool) -> Fields:
     return {"If-None-Match": "*"} if if_absent else {}
 
 
+_CUSTOMER_KEY_PREFIX = "x-amz-server-side-encryption-customer-"
+
+
+def _customer_key(headers: Mapping[str, str]) -> Fields:
+    """The SSE-C headers among ``headers``: S3 needs the key with every part and the completion too."""
+    return {name: value for name, value in headers.items() if name.lower().startswith(_CUSTOMER_KEY_PREFIX)}
+
+
 def store(
     client: Minio,
     bucket: str,
@@ -104,10 +112,12 @@ def put_multipart(
     completion is lost, the object's ETag tells whether the upload completed.
     """
     upload_id = s3api.create_multipart_upload(client, bucket, key, dict(headers))
+    customer_key = _customer_key(headers)
     try:
-        etags = _upload_parts(client, bucket, key, upload_id, parts, parallel)
+        etags = _upload_parts(client, bucket, key, upload_id, parts, parallel, customer_key)
         try:
-            s3api.complete_multipart_upload(client, bucket, key, upload_id, etags, _condition(if_absent))
+            complete_headers = {**_condition(if_absent), **customer_key}
+            s3api.complete_multipart_upload(client, bucket, key, upload_id, etags, complete_headers)
         except S3Error as exc:
             if if_absent and s3api.name_taken(exc):
                 raise ObjectExists(key) from exc
@@ -123,15 +133,16 @@ def put_multipart(
 
 
 def _upload_parts(
-    client: Minio, bucket: str, key: str, upload_id: str, parts: Iterator[bytes], parallel: int
+    client: Minio, bucket: str, key: str, upload_id: str, parts: Iterator[bytes], parallel: int, headers: Fields
 ) -> list[str]:
-    """Upload parts with at most ``parallel`` in flight; return their ETags in order."""
+    """Upload parts, each with ``headers``, with at most ``parallel`` in flight; return their ETags in order."""
 
     def send(number: int, box: list[bytes]) -> str:
         # The part comes in a box that is emptied here: the executor keeps its arguments a
         # moment after the result is in, and the next part must not be read while it does.
         data = box.pop()
-        return s3api.upload_part(client, bucket, key, upload_id, number, data, {"Content-MD5": content_md5(data)})
+        part_headers: Fields = {**headers, "Content-MD5": content_md5(data)}
+        return s3api.upload_part(client, bucket, key, upload_id, number, data, part_headers)
 
     etags: dict[int, str] = {}
     numbers: dict[concurrent.futures.Future[str], int] = {}

@@ -1,6 +1,6 @@
 """Run alone in a process: save, or read back, a large generated file; print the peak RSS growth.
 
-Usage: python -m tests.memory_probe save|read SIZE_MIB  (MINIO_* connection in the environment)
+Usage: python -m tests.memory_probe save|chunks|read-1m SIZE_MIB  (MINIO_* connection in the environment)
 Prints "GROWTH_MIB BYTES" (BYTES: how many were read; 0 for save).
 
 The peak is the kernel's high-water mark (VmHWM), reset just before the operation. Not
@@ -72,10 +72,14 @@ def main() -> None:
     baseline = reset_peak()
     if operation == "save":
         storage.save(NAME, File(io.BufferedReader(Generated(size)), NAME))
-    else:
+    elif operation == "chunks":
         with storage.open(NAME) as handle:
             for chunk in handle.chunks():
                 read += len(chunk)
+    else:  # read-1m
+        with storage.open(NAME) as handle:
+            while piece := handle.read(1024 * 1024):
+                read += len(piece)
     print(f"{_status_mib('VmHWM') - baseline:.1f} {read}")
 
 

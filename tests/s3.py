@@ -15,6 +15,7 @@ from typing import Any
 import urllib3
 from minio import Minio
 
+from django_minio_backend.client import PROBE_KEY
 from django_minio_backend.policies import public_read
 from django_minio_backend.testing import S3Endpoint as Endpoint
 from django_minio_backend.testing import remove_bucket as empty_and_remove_bucket
@@ -72,6 +73,14 @@ def make_bucket(client: Minio, name: str, *, public: bool = False) -> str:
     if public:
         client.set_bucket_policy(name, json.dumps(public_read(name)))
     return name
+
+
+def stored_keys(client: Minio, bucket: str) -> list[str]:
+    """Every key in ``bucket`` as the server lists it, but the conditional-write probe's object
+    (a storage's first save leaves it in the bucket it saves to)."""
+    return [
+        str(item.object_name) for item in client.list_objects(bucket, recursive=True) if item.object_name != PROBE_KEY
+    ]
 
 
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:

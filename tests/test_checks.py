@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.test import override_settings
+from minio.sse import SseCustomerKey
 
 from django_minio_backend import MinioBackend
 from django_minio_backend.checks import check_configuration
@@ -106,7 +107,16 @@ RULE_CASES = [
     ("E018", {"STORAGES": media_alias(MINIO_ENDPONT="typo.example:9000")}),
     ("E019", {"STORAGES": media_alias(storage_name="archive")}),
     ("E020", {"MINIO_OVERRIDE_OPTIONS": [("MINIO_ENDPOINT", "x:9000")]}),
+    ("E028", {"MINIO_CONDITIONAL_WRITES": "yes"}),
     ("W001", {"MINIO_EXTERNAL_ENDPOINT": "cdn.example.com"}),
+    # 4.x's put_object options (tests/test_compat_options.py has the rest)
+    ("E022", {"STORAGES": media_alias(region="eu-west-1", MINIO_REGION="us-east-1")}),
+    ("E023", {"STORAGES": media_alias(metadata={"Content-Length": "1"})}),
+    ("E024", {"STORAGES": media_alias(tags=["project"])}),
+    ("E025", {"STORAGES": media_alias(sse=SseCustomerKey(b"k" * 32))}),
+    ("E026", {"STORAGES": media_alias(legal_hold="yes")}),
+    ("E027", {"STORAGES": media_alias(progress=object())}),
+    ("W006", {"STORAGES": media_alias(write_offset=0)}),
 ]
 
 
@@ -166,3 +176,11 @@ def test_messages_never_carry_the_secret_key():
         messages = check_configuration()
     assert messages
     assert all(secret not in f"{m.msg} {m.hint}" for m in messages)
+
+
+def test_an_endpoint_with_credentials_written_into_it_is_refused_without_showing_them():
+    with override_settings(MINIO_ENDPOINT="AKIAEXAMPLE:wJalrSecretValue@minio.internal:9000"):
+        messages = [str(message) for message in check_configuration()]
+    refused = [message for message in messages if "E003" in message]
+    assert refused and "********@minio.internal:9000" in refused[0]
+    assert not any("wJalrSecretValue" in message or "AKIAEXAMPLE" in message for message in messages)

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from minio import Minio
 
-from .s3 import CountingPoolManager
+from .s3 import CountingPoolManager, stored_keys
 from .testapp.models import LocalAttachment, PrivateAttachment, SoftDeletedAttachment
 
 FILES = {
@@ -40,8 +40,7 @@ def migrate(*args: str) -> str:
 
 def stored(client: Minio, bucket: str) -> dict[str, str]:
     return {
-        str(item.object_name): hashlib.sha256(client.get_object(bucket, str(item.object_name)).read()).hexdigest()
-        for item in client.list_objects(bucket, recursive=True)
+        key: hashlib.sha256(client.get_object(bucket, key).read()).hexdigest() for key in stored_keys(client, bucket)
     }
 
 

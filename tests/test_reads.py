@@ -1,14 +1,19 @@
-"""Reading: lazy open, ranged reads that fetch only what is asked, streaming chunks."""
+"""Reading: lazy open, ranged reads that fetch only what is asked, sequential reads and
+Django's responses streamed by one GET, bytes exactly as stored."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 
 from django.core.files.base import ContentFile
 from django.core.files.images import get_image_dimensions
+from django.http import FileResponse, StreamingHttpResponse
+from minio import Minio
 
 from django_minio_backend import MinioBackend
+from django_minio_backend.files import STREAM_READ
 
 from .s3 import CountingPoolManager
 
@@ -73,16 +78,60 @@ def test_chunks_stream_a_large_object_in_one_request(counted_storage: MinioBacke
     assert counter.requests[0].response_length == len(data)
 
 
-def test_sequential_reads_stream_a_large_object_in_few_requests(counted_storage: MinioBackend, counter):
-    data = _stored(counted_storage, counter, "sequential.bin")
+def _read_in_pieces(handle, size: int) -> bytes:
     received = bytearray()
+    while piece := handle.read(size):
+        received += piece
+    return bytes(received)
+
+
+def test_large_sequential_reads_stream_in_one_request(counted_storage: MinioBackend, counter):
+    data = _stored(counted_storage, counter, "sequential.bin")
     with counted_storage.open("sequential.bin") as handle:
-        while piece := handle.read(64 * 1024):
-            received += piece
-    assert bytes(received) == data
-    gets = [r for r in counter.requests if r.method == "GET"]
-    assert 1 < len(gets) <= 12  # growing windows, not one request per read
-    assert sum(r.response_length or 0 for r in gets) <= len(data) + 64 * 1024
+        assert _read_in_pieces(handle, 1024 * 1024) == data
+    assert counter.methods() == ["GET"]
+    assert counter.requests[0].response_length == len(data)
+
+
+def test_small_sequential_reads_double_their_window_then_stream(counted_storage: MinioBackend, counter):
+    data = _stored(counted_storage, counter, "sequential.bin")
+    with counted_storage.open("sequential.bin") as handle:
+        assert _read_in_pieces(handle, 64 * 1024) == data
+    lengths = [r.response_length for r in counter.requests]
+    assert counter.methods() == ["GET"] * 3
+    assert lengths == [64 * 1024, 128 * 1024, len(data) - 192 * 1024]  # then STREAM_READ: to the end
+    assert 2 * lengths[1] == STREAM_READ
+
+
+def test_file_response_streams_a_large_object_with_its_exact_length(counted_storage: MinioBackend, counter):
+    data = _stored(counted_storage, counter, "served.bin")
+    with counted_storage.open("served.bin") as handle:
+        response = FileResponse(handle)
+        assert response["Content-Length"] == str(len(data))
+        assert b"".join(response.streaming_content) == data
+    assert counter.methods()[0] == "HEAD"  # the length, before any byte
+    gets = counter.requests[1:]
+    assert len(gets) <= 7 and all(r.method == "GET" for r in gets)
+    assert sum(r.response_length or 0 for r in gets) == len(data)  # no byte fetched twice
+
+
+def test_streaming_response_over_chunks_is_one_request(counted_storage: MinioBackend, counter):
+    data = _stored(counted_storage, counter, "streamed.bin")
+    with counted_storage.open("streamed.bin") as handle:
+        assert b"".join(StreamingHttpResponse(handle.chunks()).streaming_content) == data
+    assert counter.methods() == ["GET"]
+
+
+def test_an_object_stored_with_a_content_encoding_reads_as_stored(storage: MinioBackend, s3_client: Minio, bucket):
+    """A gzip-encoded object (precompressed static files) reads as its stored bytes, not inflated:
+    sizes and positions are those of the stored bytes."""
+    stored = gzip.compress(b"body { color: red }\n" * 5000)
+    s3_client.put_object(bucket, "site.css", io.BytesIO(stored), len(stored), metadata={"Content-Encoding": "gzip"})
+    with storage.open("site.css") as handle:
+        assert handle.read() == stored and handle.size == len(stored)
+        handle.seek(10)
+        assert handle.read(20) == stored[10:30]
+        assert b"".join(handle.chunks()) == stored
 
 
 def test_chunks_start_from_the_beginning_after_a_read(storage: MinioBackend):

@@ -323,3 +323,29 @@ def test_errors_never_carry_the_secret_key(s3_endpoint: Endpoint):
 def test_unknown_storages_alias_is_djangos_error():
     with pytest.raises(InvalidStorageError):
         storages["does-not-exist"]
+
+
+@pytest.mark.parametrize(
+    ("other_alias", "arguments"),
+    [
+        (
+            {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": "reports"}},
+            {"bucket_name": "reports"},
+        ),
+        (
+            {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"allow_overwrite": True}},
+            {"allow_overwrite": True},
+        ),
+    ],
+)
+def test_an_alias_of_another_backend_with_equal_options_is_not_the_storages_alias(
+    s3_endpoint: Endpoint, other_alias: dict, arguments: dict
+):
+    """A FileField's MinioBackend(...) shares the default alias even when a non-MinIO alias has its arguments."""
+    storages_value = {
+        "default": {"BACKEND": BACKEND, "OPTIONS": {**s3_endpoint.settings(), "MINIO_DEFAULT_BUCKET": "media"}},
+        "other": other_alias,
+    }
+    blank = {"MINIO_ENDPOINT": "", "MINIO_ACCESS_KEY": "", "MINIO_SECRET_KEY": ""}
+    with override_settings(STORAGES=storages_value, **blank):
+        assert MinioBackend(**arguments).settings.connection.endpoint == s3_endpoint.endpoint

@@ -227,3 +227,30 @@ def test_warning_when_djangos_collectstatic_would_run():
         [warning] = check_collectstatic_command()
     assert warning.id == "django_minio_backend.W004"
     assert "above 'django.contrib.staticfiles'" in str(warning.hint)
+
+
+def test_a_settings_change_inside_a_batch_keeps_the_batch(public_bucket: str):
+    storage = MinioBackendStatic(public_bucket)
+    with storage.batch():
+        storage.save("a.css", ContentFile(b"a{}"))
+        with override_settings(MINIO_STATIC_CACHE_CONTROL="no-cache"):
+            storage.save("b.css", ContentFile(b"b{}"))
+    assert storage.exists("a.css") and storage.exists("b.css")
+
+
+def test_djangos_own_collectstatic_clear_works_too(public_bucket: str, tmp_path, s3_client):
+    """Django's command (the W004 case) clears by asking exists("") first."""
+    from django.contrib.staticfiles.management.commands.collectstatic import Command as DjangosCollectstatic
+    from django.core.management import call_command
+
+    (tmp_path / "a.css").write_bytes(b"a{}")
+    s3_client.put_object(public_bucket, "old.css", io.BytesIO(b"x"), 1)
+    storages_setting = {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django_minio_backend.models.MinioBackendStatic"},
+    }
+    with override_settings(
+        STATICFILES_DIRS=[str(tmp_path)], STORAGES=storages_setting, MINIO_STATIC_FILES_BUCKET=public_bucket
+    ):
+        call_command(DjangosCollectstatic(), "--noinput", "--clear", stdout=io.StringIO())
+    assert {item.object_name for item in s3_client.list_objects(public_bucket, recursive=True)} == {"a.css"}

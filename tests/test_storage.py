@@ -295,7 +295,7 @@ def test_dangerous_names_are_refused_before_any_request(bucket: str, name: str):
         lambda: storage.save(name, ContentFile(b"x")),
         lambda: storage.open(name).read(),
         lambda: storage.open(name, "wb"),
-        lambda: storage.exists(name),
+        *([] if name == "" else [lambda: storage.exists(name)]),  # the root exists (test_storage_contract.py)
         lambda: storage.delete(name),
         lambda: storage.size(name),
         lambda: storage.url(name),

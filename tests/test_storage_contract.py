@@ -20,10 +20,11 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from minio import Minio
 
-from django_minio_backend import MinioBackend, MinioBackendStatic
+from django_minio_backend import MinioBackend, MinioBackendStatic, MinioManifestStaticStorage
 from django_minio_backend.names import S3_MAX_KEY_BYTES
+from django_minio_backend.storage import MAX_ALTERNATIVES
 
-from .s3 import CountingPoolManager
+from .s3 import CountingPoolManager, stored_keys
 
 
 class NumberingStorage(MinioBackend):
@@ -48,7 +49,7 @@ class OverwriteStorage(MinioBackend):
 
 
 def stored(client: Minio, bucket: str) -> list[str]:
-    return sorted(str(item.object_name) for item in client.list_objects(bucket, recursive=True))
+    return sorted(stored_keys(client, bucket))
 
 
 def test_a_custom_get_available_name_decides_the_name(bucket: str):
@@ -248,3 +249,54 @@ def test_str_and_bytes_content_through_every_write_path(storage: MinioBackend):
     assert storage.open("written.txt").read() == "written ✓".encode()
     with pytest.raises(FileExistsError):
         storage.create("created.txt", io.BytesIO(b"again"))
+
+
+def test_get_available_name_called_by_itself_gives_a_free_name(storage: MinioBackend):
+    """Outside save() the hook does what Django documents: the name it returns is free."""
+    storage.save("report.txt", ContentFile(b"original"))
+    name = storage.get_available_name("report.txt")
+    assert name != "report.txt" and name.startswith("report_") and name.endswith(".txt")
+    assert storage.exists(name) is False
+    assert storage.get_available_name("fresh.txt") == "fresh.txt"
+    overwriting = MinioBackend(storage.bucket, allow_overwrite=True)
+    assert overwriting.get_available_name("report.txt") == "report.txt"
+
+
+def test_the_root_exists_and_other_directory_names_are_refused(bucket: str):
+    storage = MinioBackend(bucket)
+    assert storage.exists("") is True  # as FileSystemStorage; Django's collectstatic --clear asks
+    for name in ("/", "dir/", "."):
+        with pytest.raises(SuspiciousFileOperation):
+            storage.exists(name)
+
+
+def test_a_repeating_alternative_name_gives_up_instead_of_uploading_forever(bucket: str):
+    counter = CountingPoolManager()
+
+    class Copies(MinioBackend):
+        def get_alternative_name(self, file_root, file_ext):
+            return f"{file_root}_copy{file_ext}"
+
+    storage = Copies(bucket, MINIO_HTTP_CLIENT=counter)
+    storage.save("a.txt", ContentFile(b"1"))
+    assert storage.save("a.txt", ContentFile(b"2")) == "a_copy.txt"
+    counter.reset()
+    with pytest.raises(FileExistsError, match="alternative names were all taken"):
+        storage.save("a.txt", ContentFile(b"3"))
+    assert counter.methods().count("PUT") == 1 + MAX_ALTERNATIVES  # bounded: the name, then each alternative
+
+
+def test_bytes_directory_names_are_a_type_error(storage: MinioBackend):
+    with pytest.raises(TypeError):
+        storage.listdir(b"docs")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        storage.stored_names(b"docs")  # type: ignore[arg-type]
+
+
+def test_a_deep_copy_of_a_manifest_storage_is_its_own(public_bucket: str):
+    original = MinioManifestStaticStorage(public_bucket)
+    clone = copy.deepcopy(original)
+    assert clone.manifest_storage is clone
+    assert clone._hashed_names is not original._hashed_names
+    clone._hashed_names.add("x.123.css")
+    assert "x.123.css" not in original._hashed_names

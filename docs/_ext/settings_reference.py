@@ -53,6 +53,19 @@ MEANINGS: dict[str, str] = {
     "MINIO_STATIC_CACHE_CONTROL": '`Cache-Control` stored with static files (`""` for none).',
     "MINIO_STATIC_HASHED_CACHE_CONTROL": "`Cache-Control` of the hashed files of `MinioManifestStaticStorage`.",
     "MINIO_STATIC_PARALLEL_UPLOADS": "Files `collectstatic` uploads at once.",
+    "MINIO_CONDITIONAL_WRITES": "Does the server honour `If-None-Match: *`? `None` asks once, `True`/`False` say.",
+    "metadata": "4.5: user metadata (`x-amz-meta-*`) stored with every object; standard headers kept as they are.",
+    "user_metadata": "4.4.x: every key stored as user metadata (`x-amz-meta-*`).",
+    "headers": "4.4.x: headers stored with every object (`Content-Disposition`, `x-amz-storage-class`, ...).",
+    "extra_headers": "4.4.x: as `headers`.",
+    "tags": "Object tags stored with every object: at most 10.",
+    "sse": "Server-side encryption: `SseS3()`, `SseKMS(key, context)` or `SseCustomerKey(key)` (these need TLS).",
+    "retention": "Object-lock retention of every object (the bucket needs object lock).",
+    "legal_hold": "Object-lock legal hold of every object.",
+    "progress": "Told `set_meta()`, then `update()` per block of every upload, as minio's `put_object` tells it.",
+    "write_offset": "Accepted for 4.5 settings, with warning W006: every write stores a whole object.",
+    "extra_query_params": "Accepted with warning W006: S3 stores nothing an upload's query says.",
+    "checksum": "Accepted with warning W006: every body is sent with its `Content-MD5`, which the server verifies.",
 }
 
 
