@@ -102,16 +102,21 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def _log_in(page: Page, site: LiveSite, then: str = "/admin/") -> None:
+    """Sign in as the admin through the login form, landing on ``then``."""
+    page.goto(f"{site.url}/admin/login/?next={then}")
+    page.fill("#id_username", ADMIN_USER)
+    page.fill("#id_password", site.admin_password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{site.url}{then}")
+
+
 @pytest.fixture(scope="module")
 def admin_context(browser: Browser, live_site: LiveSite) -> Iterator[BrowserContext]:
     """A browser session logged in through the admin's login form."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{live_site.url}/admin/login/")
-    page.fill("#id_username", ADMIN_USER)
-    page.fill("#id_password", live_site.admin_password)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_site.url}/admin/")
+    _log_in(page, live_site)
     page.screenshot(path=ARTIFACTS / "01-admin-index.png", full_page=True)
     page.close()
     yield context
@@ -257,11 +262,7 @@ def test_every_section_explains_itself_and_long_links_are_short_with_a_copy_butt
 ):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], base_url=live_site.url)
     page = context.new_page()
-    page.goto(f"{live_site.url}/admin/login/?next=/")
-    page.fill("#id_username", ADMIN_USER)
-    page.fill("#id_password", live_site.admin_password)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_site.url}/")
+    _log_in(page, live_site, then="/")
     name = f"copy-me-{uuid.uuid4().hex[:8]}.txt"
     page.set_input_files("#private input[type=file]", files=[{"name": name, "mimeType": "text/plain", "buffer": b"c"}])
     page.locator("#private .upload-form button").click()
