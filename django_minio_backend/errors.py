@@ -27,6 +27,13 @@ class MinioBackendError(OSError):
     """A request to the object store failed (unreachable, refused or rejected)."""
 
 
+def _field(error: S3Error | None, name: str) -> Any:
+    """A field of minio's ``S3Error``: an attribute from minio 7.2.x on, an underscored one in 7.2.0."""
+    if error is None:
+        return None
+    return getattr(error, name, getattr(error, "_" + name, None))
+
+
 class _ServerAnswer(S3Error):
     """The ``S3Error`` side of this package's exceptions: the code and the rest of the answer.
     It comes first among their bases, so that its methods win; their text is the OSError's.
@@ -38,15 +45,18 @@ class _ServerAnswer(S3Error):
     def _answer(self, code: str, source: S3Error | None, bucket: str | None, key: str | None) -> None:
         S3Error.__init__(
             self,
-            response=source.response if source is not None else None,  # type: ignore[arg-type]
+            response=_field(source, "response"),
             code=code,
-            message=source.message if source is not None else None,
-            resource=source.resource if source is not None else None,
-            request_id=source.request_id if source is not None else None,
-            host_id=source.host_id if source is not None else None,
+            message=_field(source, "message"),
+            resource=_field(source, "resource"),
+            request_id=_field(source, "request_id"),
+            host_id=_field(source, "host_id"),
             bucket_name=bucket,
             object_name=key,
         )
+        for name in ("resource", "request_id", "host_id", "bucket_name", "object_name"):
+            if not hasattr(self, name):  # minio 7.2.0 keeps them underscored only
+                object.__setattr__(self, name, getattr(self, "_" + name, None))
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -67,9 +77,13 @@ class _ServerAnswer(S3Error):
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickles without the HTTP answer (it holds a socket), e.g. for Django's parallel test runner."""
-        reduced = super().__reduce__()  # OSError's: the class and its arguments
+        reduced = OSError.__reduce__(self)  # the class and its arguments (minio 7.2.0's own would keep the answer)
         assert isinstance(reduced, tuple)
-        return reduced[0], reduced[1], {**self.__dict__, "response": None}
+        state = dict(self.__dict__)
+        for name in ("response", "_response"):  # minio 7.2.0 keeps it underscored
+            if name in state:
+                state[name] = None
+        return reduced[0], reduced[1], state
 
 
 class RequestRefused(_ServerAnswer, MinioBackendError):

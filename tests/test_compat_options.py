@@ -43,10 +43,11 @@ STORED = {
 }
 
 
-class Recorder:
-    """A progress object as minio's put_object takes one."""
+class Recorder(threading.Thread):
+    """A progress object as minio's put_object takes one (minio 7.2.0 requires a Thread, as its own Progress is)."""
 
     def __init__(self) -> None:
+        super().__init__(daemon=True)
         self.meta: list[dict[str, Any]] = []
         self.updates: list[int] = []
 
