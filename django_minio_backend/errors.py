@@ -6,6 +6,7 @@ credentials (minio signs with headers, so no secret is ever part of a URL).
 An error the server answered is also minio's ``S3Error`` (with its ``code``), as 2.x-4.x
 let it through: a missing object is ``ObjectNotFound``, both ``FileNotFoundError`` and
 ``S3Error`` with code ``NoSuchKey``; a missing bucket ``BucketDoesNotExist`` (``NoSuchBucket``);
+an object replaced while an open file reads it ``ObjectChangedError`` (``PreconditionFailed``);
 any other answer ``RequestRefused``. So ``except FileNotFoundError`` and ``except S3Error``
 both keep working. Transport errors (unreachable, timed out) are ``MinioBackendError`` only.
 """
@@ -100,7 +101,7 @@ class BucketDoesNotExist(RequestRefused):
     """The bucket is missing; ``python manage.py initialize_buckets`` creates it."""
 
 
-class ObjectChangedError(MinioBackendError):
+class ObjectChangedError(RequestRefused):
     """An open file's object was replaced or rewritten while it was being read.
 
     The file reads one version; its later requests ask for that version only (``If-Match``

@@ -223,7 +223,8 @@ class BucketObjects:
                 if exc.code == "InvalidRange":
                     return None
                 if exc.code == "PreconditionFailed" and headers:
-                    raise ObjectChangedError(self._cannot_read(key, _CHANGED)) from exc
+                    message = self._cannot_read(key, _CHANGED)
+                    raise ObjectChangedError(message, source=exc, bucket=self._bucket, key=key) from exc
                 raise
         body = ObjectBody.answering(response, lambda: self._errors("read", key))
         if body is None or body.start != offset:

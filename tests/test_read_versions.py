@@ -12,6 +12,7 @@ import os
 import pytest
 from django.core.files.base import ContentFile
 from minio import Minio
+from minio.error import S3Error
 
 from django_minio_backend import MinioBackend, MinioBackendError, ObjectChangedError
 
@@ -40,6 +41,7 @@ def test_sequential_reads_of_a_replaced_object_raise(storage: MinioBackend, s3_c
     message = str(raised.value)
     assert f"{bucket}/doc.bin" in message and "changed while it was being read" in message
     assert isinstance(raised.value, MinioBackendError) and isinstance(raised.value, OSError)
+    assert isinstance(raised.value, S3Error) and raised.value.code == "PreconditionFailed"  # as 2.x-4.x saw it
 
 
 def test_a_read_after_a_seek_of_a_replaced_object_raises(storage: MinioBackend, s3_client: Minio, bucket: str, old):
