@@ -37,3 +37,6 @@ MINIO_PUBLIC_BUCKETS = [
     "django-backend-dev-public",
 ]
 MINIO_POLICY_HOOKS: List[Tuple[str, dict]] = []
+
+# Django 6.0 made BigAutoField the default; a 2.6-era project names the AutoField its migrations use.
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
