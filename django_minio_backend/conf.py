@@ -118,6 +118,10 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_HASHED_CACHE_CONTROL": "public, max-age=31536000, immutable",
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
     "MINIO_CONDITIONAL_WRITES": None,  # None: ask the server once; True/False: as declared, never asked
+    "MINIO_CORS_ORIGINS": (),  # origins browsers upload from directly; initialize_buckets sets the CORS rules
+    "MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads/",  # where browsers upload before a form adopts the object
+    "MINIO_DIRECT_UPLOAD_EXPIRY": timedelta(hours=1),  # lifetime of upload URLs, policies and tokens
+    "MINIO_DIRECT_UPLOAD_PERMISSION": None,  # callable(request, field_label) -> bool; None: signed-in users
     **PUT_OPTIONS,
 }
 
@@ -632,6 +636,54 @@ def _no_effect(o: OptionValues) -> Iterable[str]:
             yield f"{option}['Content-Type'] has no effect: each object is stored with its own type (as in 4.x)."
 
 
+_ORIGIN = re.compile(r"https?://[^\s/?#]+")
+
+
+@_rule("E070", "Write each origin as scheme://host[:port], e.g. ['https://www.example.com'], or ['*'].")
+def _cors_origins(o: OptionValues) -> Iterable[str]:
+    origins = o["MINIO_CORS_ORIGINS"]
+    if not _is_list(origins):
+        yield f"MINIO_CORS_ORIGINS must be a list, got {type(origins).__name__}."
+        return
+    for origin in origins:
+        if origin != "*" and not (isinstance(origin, str) and _ORIGIN.fullmatch(origin)):
+            yield f"MINIO_CORS_ORIGINS has {origin!r}, which is not an origin (scheme://host[:port], no path)."
+
+
+@_rule("E071", "For example MINIO_DIRECT_UPLOAD_PREFIX = 'direct-uploads/' (its objects are removed when abandoned).")
+def _direct_upload_prefix(o: OptionValues) -> Iterable[str]:
+    prefix = o["MINIO_DIRECT_UPLOAD_PREFIX"]
+    if not (isinstance(prefix, str) and prefix.endswith("/") and prefix.strip("/") and not prefix.startswith("/")):
+        yield f"MINIO_DIRECT_UPLOAD_PREFIX must be a key prefix such as 'direct-uploads/', got {prefix!r}."
+
+
+@_rule("E072", "For example MINIO_DIRECT_UPLOAD_EXPIRY = timedelta(hours=1).")
+def _direct_upload_expiry(o: OptionValues) -> Iterable[str]:
+    expiry = o["MINIO_DIRECT_UPLOAD_EXPIRY"]
+    if not _is_expiry(expiry):
+        yield f"MINIO_DIRECT_UPLOAD_EXPIRY must be a timedelta between 1 second and 7 days, got {expiry!r}."
+
+
+@_rule("E073", "Give a function (request, field_label) -> bool, or its import path.")
+def _direct_upload_permission(o: OptionValues) -> Iterable[str]:
+    try:
+        direct_upload_permission(o["MINIO_DIRECT_UPLOAD_PERMISSION"])
+    except ValueError as exc:
+        yield str(exc)
+
+
+def direct_upload_permission(value: object) -> Callable[..., bool] | None:
+    """``MINIO_DIRECT_UPLOAD_PERMISSION`` as a callable, imported when it is a path; ``ValueError`` if neither."""
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as exc:
+            raise ValueError(f"MINIO_DIRECT_UPLOAD_PERMISSION {value!r} cannot be imported ({exc}).") from None
+    if value is not None and not callable(value):
+        raise ValueError(f"MINIO_DIRECT_UPLOAD_PERMISSION must be callable, got {type(value).__name__}.")
+    return value  # type: ignore[return-value]
+
+
 @sensitive_variables()
 def problems(options: OptionValues) -> list[Problem]:
     """Every rule ``options`` break, errors and warnings, in the order of ``RULES``."""
@@ -697,6 +749,10 @@ class MinioSettings:
     static_hashed_cache_control: str
     static_parallel_uploads: int
     put_options: PutOptions = field(default_factory=PutOptions)
+    cors_origins: tuple[str, ...] = ()
+    direct_upload_prefix: str = DEFAULTS["MINIO_DIRECT_UPLOAD_PREFIX"]
+    direct_upload_expiry: timedelta = DEFAULTS["MINIO_DIRECT_UPLOAD_EXPIRY"]
+    direct_upload_permission: Callable[..., bool] | None = field(default=None, repr=False)
 
     @classmethod
     @sensitive_variables()
@@ -757,4 +813,8 @@ class MinioSettings:
                 legal_hold=o["legal_hold"],
                 progress=o["progress"],
             ),
+            cors_origins=tuple(o["MINIO_CORS_ORIGINS"]),
+            direct_upload_prefix=o["MINIO_DIRECT_UPLOAD_PREFIX"],
+            direct_upload_expiry=o["MINIO_DIRECT_UPLOAD_EXPIRY"],
+            direct_upload_permission=direct_upload_permission(o["MINIO_DIRECT_UPLOAD_PERMISSION"]),
         )

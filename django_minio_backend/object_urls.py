@@ -1,9 +1,10 @@
-"""URLs: plain percent-encoded ones for public buckets, presigned GETs for private ones.
+"""URLs: plain percent-encoded ones for public buckets, presigned GETs for private ones, and
+presigned uploads (PUT, POST policies) for browsers.
 
 Nothing here sends a request: signing is local (``signing.py``), and the region is known.
 URLs are path-style (``scheme://endpoint/bucket/key``) on the external endpoint when one
-is set. On Amazon S3 endpoints presigned URLs come from minio, which knows AWS's
-virtual-host naming rules.
+is set. On Amazon S3 endpoints presigned GET URLs come from minio, which knows AWS's
+virtual-host naming rules; uploads are signed path-style everywhere.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from .client import get_url_client
 from .conf import S3_MAX_PRESIGN_EXPIRY, MinioSettings
+from .post_policy import PresignedPost, PresignedRequest, conditions
 from .signing import Presigner, host_of, uri_encode
 
 # HTTP response headers that S3 lets a signed URL override, and their query parameters.
@@ -74,14 +76,38 @@ class ObjectUrls:
             if self._public and not response_headers:
                 return self._public_prefix + uri_encode(key, keep_slash=True)
             seconds = self._expires
-        elif timedelta(seconds=1) <= expires <= S3_MAX_PRESIGN_EXPIRY:
-            seconds = int(expires.total_seconds())
         else:
-            raise ValueError(f"expires must be between 1 second and 7 days, got {expires!r}")
+            seconds = _seconds(expires)
         overrides = response_overrides(response_headers) if response_headers else {}
         if self._on_aws:
             return self._aws_presigned(key, seconds, overrides)
         return self._presigner.presign_get(self._bucket, key, seconds, overrides.items(), self._signed_at(seconds))
+
+    def presigned_put(
+        self, key: str, expires: timedelta, headers: Mapping[str, str], query: Mapping[str, str] | None = None
+    ) -> PresignedRequest:
+        """A PUT of ``key`` valid for ``expires``; the client must send ``headers`` (signed) as given.
+        ``query`` adds signed parameters (``partNumber`` and ``uploadId`` for one part of an upload)."""
+        seconds = _seconds(expires)
+        url = self._presigner.presign("PUT", self._bucket, key, seconds, (query or {}).items(), headers)
+        return PresignedRequest("PUT", url, dict(headers))
+
+    def presigned_post(
+        self,
+        expires: timedelta,
+        *,
+        key: str | None,
+        key_prefix: str | None,
+        min_size: int,
+        max_size: int,
+        content_type: str | None,
+    ) -> PresignedPost:
+        """A browser form upload under these conditions (``post_policy.conditions``), valid for ``expires``."""
+        found, fields = conditions(
+            key=key, key_prefix=key_prefix, min_size=min_size, max_size=max_size, content_type=content_type
+        )
+        url, signed = self._presigner.sign_post_policy(self._bucket, found, int(time.time()) + _seconds(expires))
+        return PresignedPost(url, {**fields, **signed})
 
     def _signed_at(self, expires: int) -> int | None:
         if not self._window or self._window >= expires:
@@ -101,6 +127,13 @@ class ObjectUrls:
             response_headers=headers or None,
             request_date=None if signed_at is None else _utc(signed_at),
         )
+
+
+def _seconds(expires: timedelta) -> int:
+    """A URL's lifetime in whole seconds; ``ValueError`` outside S3's 1 second to 7 days."""
+    if timedelta(seconds=1) <= expires <= S3_MAX_PRESIGN_EXPIRY:
+        return int(expires.total_seconds())
+    raise ValueError(f"expires must be between 1 second and 7 days, got {expires!r}")
 
 
 def _utc(timestamp: int) -> datetime:

@@ -22,8 +22,9 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from minio import Minio
+from minio.error import S3Error
 
-from . import buckets
+from . import buckets, s3api
 from .client import get_connection
 from .compat import LegacyHelpers
 from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, masked, read_options, storage_alias
@@ -36,6 +37,7 @@ from .object_options import ProgressReader, merged, stored_headers
 from .object_urls import ObjectUrls
 from .objects import BucketObjects, Objects
 from .payload import Payload
+from .post_policy import PresignedPost, PresignedRequest
 from .transfer import ObjectExists
 from .utils import MinioServerStatus, as_django_datetime
 
@@ -379,16 +381,109 @@ class MinioBackend(LegacyHelpers, Storage):
         name: Name | None,
         expires: timedelta | None = None,
         response_headers: Mapping[str, str] | None = None,
+        method: str = "GET",
     ) -> str:
         """The object's URL; never sends a request.
 
         Public buckets get a plain URL. Private buckets, or any call with
         ``expires`` or ``response_headers`` (e.g. ``{"Content-Disposition":
         "attachment; filename=report.pdf"}``), get a presigned URL.
+
+        ``method="PUT"`` gives a presigned PUT that needs no header, valid for ``expires``
+        (default ``MINIO_DIRECT_UPLOAD_EXPIRY``): it stores or *replaces* the object.
+        ``presigned_put()`` signs a Content-Type and no-overwrite condition too.
         """
         if name is None:
             raise TypeError("file names must be str or os.PathLike, got NoneType")
+        if method == "PUT":
+            if response_headers:
+                raise ValueError("response_headers apply to GET URLs only")
+            return self.presigned_put(name, expires=expires, overwrite=True).url
+        if method != "GET":
+            raise ValueError(f"method must be 'GET' or 'PUT', got {method!r}")
         return self._urls.url(object_key(name), expires, response_headers)
+
+    def presigned_put(
+        self,
+        name: Name,
+        *,
+        expires: timedelta | None = None,
+        content_type: str | None = None,
+        overwrite: bool = False,
+    ) -> PresignedRequest:
+        """A PUT that stores the object ``name`` from a browser, signed locally (no request).
+
+        The client must send the returned ``headers`` exactly: ``Content-Type`` if
+        ``content_type`` is given, and ``If-None-Match: *`` unless ``overwrite`` (the
+        server then refuses to replace an existing object, answering 412). Valid for
+        ``expires`` (default ``MINIO_DIRECT_UPLOAD_EXPIRY``).
+        """
+        headers = {} if overwrite else {"If-None-Match": "*"}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        return self._urls.presigned_put(object_key(name), expires or self.settings.direct_upload_expiry, headers)
+
+    def presigned_post(
+        self,
+        name: Name | None = None,
+        *,
+        key_prefix: str | None = None,
+        max_size: int,
+        min_size: int = 0,
+        content_type: str | None = None,
+        expires: timedelta | None = None,
+    ) -> PresignedPost:
+        """A browser form upload (S3 POST policy) signed locally: its ``url`` and form ``fields``.
+
+        The server refuses the upload unless its key is ``name`` (or starts with
+        ``key_prefix``; the form's ``key`` field is then ``key_prefix + "${filename}"``), its
+        size is within ``min_size``..``max_size`` bytes, its Content-Type is ``content_type``
+        (one type, or a family such as ``"image/"``; None: any) and the policy has not
+        expired (``expires``, default ``MINIO_DIRECT_UPLOAD_EXPIRY``). A POST replaces
+        an object of the same key: issue keys nobody else uses (see ``direct_uploads``).
+        """
+        if key_prefix is not None:
+            object_key(key_prefix + "x")  # validates the prefix as the start of a name
+        return self._urls.presigned_post(
+            expires or self.settings.direct_upload_expiry,
+            key=None if name is None else object_key(name),
+            key_prefix=key_prefix,
+            min_size=min_size,
+            max_size=max_size,
+            content_type=content_type,
+        )
+
+    def adopt(self, source: Name, name: Name, max_length: int | None = None) -> str:
+        """Move the object ``source`` (e.g. a direct upload) to ``name``, or to an alternative name
+        if ``name`` is taken, as ``save()`` names files; return the name used.
+
+        A server-side copy (S3 copies at most 5 GiB at once), stored with the headers a
+        save of ``name`` would store, conditional on the name being free as every write
+        here is; then ``source`` is deleted. ``FileNotFoundError`` if ``source`` is missing.
+        """
+        source_key = object_key(source)
+        if self.allow_overwrite:
+            names: Iterator[str] = iter([fitted_key(name, max_length)])
+        else:
+            names = self._candidate_names(fitted_key(name, max_length), max_length)
+        client = self.client
+        for key in names:
+            conditional = not self.allow_overwrite and self._objects().writes_conditionally()
+            if not self.allow_overwrite and not conditional and self.exists(key):
+                continue
+            try:
+                with translated_errors("move", self.settings.connection.endpoint, self.bucket, source_key):
+                    try:
+                        s3api.copy_object(client, self.bucket, key, source_key, self._headers(key, None), conditional)
+                    except S3Error as exc:
+                        if conditional and s3api.name_taken(exc):
+                            raise ObjectExists(key) from exc
+                        raise
+            except ObjectExists:
+                continue
+            self.delete(source_key)
+            return key
+        raise FileExistsError(f"{self.bucket}/{name}: no free name to move {source_key!r} to")
 
     @cached_property
     def _urls(self) -> ObjectUrls:

@@ -66,6 +66,10 @@ MEANINGS: dict[str, str] = {
     "write_offset": "Accepted for 4.5 settings, with warning W006: every write stores a whole object.",
     "extra_query_params": "Accepted with warning W006: S3 stores nothing an upload's query says.",
     "checksum": "Accepted with warning W006: every body is sent with its `Content-MD5`, which the server verifies.",
+    "MINIO_CORS_ORIGINS": "Origins browsers upload from directly; `initialize_buckets` sets CORS rules for them.",
+    "MINIO_DIRECT_UPLOAD_PREFIX": "Where direct uploads wait for their form; see *Direct uploads* for their cleanup.",
+    "MINIO_DIRECT_UPLOAD_EXPIRY": "Lifetime of direct-upload URLs, POST policies and upload tokens.",
+    "MINIO_DIRECT_UPLOAD_PERMISSION": "`(request, field_label) -> bool` or its path: who may upload (None: signed in).",
 }
 
 
