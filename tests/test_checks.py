@@ -117,6 +117,10 @@ RULE_CASES = [
     ("E026", {"STORAGES": media_alias(legal_hold="yes")}),
     ("E027", {"STORAGES": media_alias(progress=object())}),
     ("W006", {"STORAGES": media_alias(write_offset=0)}),
+    ("E070", {"MINIO_CORS_ORIGINS": ["https://www.example.com/app"]}),
+    ("E071", {"MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads"}),
+    ("E072", {"MINIO_DIRECT_UPLOAD_EXPIRY": 3600}),
+    ("E073", {"MINIO_DIRECT_UPLOAD_PERMISSION": "no.such.module.allowed"}),
 ]
 
 
