@@ -182,3 +182,18 @@ def get_bucket_cors(client: Minio, bucket: str) -> str | None:
             return None
         raise
     return response.data.decode()
+
+
+def list_parts(client: Minio, bucket: str, key: str, upload_id: str) -> list[tuple[int, str, int]]:
+    """ListParts, every page: ``(number, ETag, size)`` of each part uploaded so far, by number."""
+    query: Fields = {"uploadId": upload_id}
+    parts: list[tuple[int, str, int]] = []
+    while True:
+        root = ET.fromstring(client._execute("GET", bucket, key, query_params=query).data)  # noqa: S314 - as _xml_child
+        for part in root.iter(_S3_NS + "Part"):
+            number = int(part.findtext(_S3_NS + "PartNumber") or 0)
+            parts.append((number, part.findtext(_S3_NS + "ETag") or "", int(part.findtext(_S3_NS + "Size") or 0)))
+        marker = root.findtext(_S3_NS + "NextPartNumberMarker")
+        if root.findtext(_S3_NS + "IsTruncated") != "true" or not marker or marker == query.get("part-number-marker"):
+            return sorted(parts)
+        query["part-number-marker"] = marker

@@ -39,6 +39,7 @@ from .objects import BucketObjects, Objects
 from .payload import Payload
 from .post_policy import PresignedPost, PresignedRequest
 from .transfer import ObjectExists
+from .uploaded import UploadedObject
 from .utils import MinioServerStatus, as_django_datetime
 
 Name = str | os.PathLike[str]
@@ -250,10 +251,16 @@ class MinioBackend(LegacyHelpers, Storage):
 
     def _save(self, name: str, content: Any) -> str:
         """Store ``content`` under ``name`` and return the name used: with ``allow_overwrite``,
-        replacing what is there; otherwise under an alternative name if ``name`` is taken."""
+        replacing what is there; otherwise under an alternative name if ``name`` is taken.
+        An ``UploadedObject`` (a direct upload) is moved there by ``adopt()``, not sent."""
         mode = WriteMode.REPLACE if self.allow_overwrite else WriteMode.CREATE_OR_RENAME
         saving = _saving.get()
-        return self._write(name, content, mode, saving.max_length if saving else None)
+        max_length = saving.max_length if saving else None
+        if isinstance(content, UploadedObject):
+            if content.bucket != self.bucket:
+                raise ValueError(f"{content!r} is not in this storage's bucket {self.bucket!r}")
+            return self.adopt(content.key, name, max_length)
+        return self._write(name, content, mode, max_length)
 
     def create(self, name: Name, content: IO[Any]) -> None:
         """Store ``content`` under exactly ``name``; ``FileExistsError`` if the name is taken.
@@ -410,18 +417,25 @@ class MinioBackend(LegacyHelpers, Storage):
         expires: timedelta | None = None,
         content_type: str | None = None,
         overwrite: bool = False,
+        part: tuple[str, int] | None = None,
     ) -> PresignedRequest:
         """A PUT that stores the object ``name`` from a browser, signed locally (no request).
 
         The client must send the returned ``headers`` exactly: ``Content-Type`` if
         ``content_type`` is given, and ``If-None-Match: *`` unless ``overwrite`` (the
         server then refuses to replace an existing object, answering 412). Valid for
-        ``expires`` (default ``MINIO_DIRECT_UPLOAD_EXPIRY``).
+        ``expires`` (default ``MINIO_DIRECT_UPLOAD_EXPIRY``). With ``part=(upload_id,
+        number)``, a PUT of that part of a multipart upload instead (no headers).
         """
+        expires = expires or self.settings.direct_upload_expiry
+        if part is not None:
+            upload_id, number = part
+            query = {"partNumber": str(number), "uploadId": upload_id}
+            return self._urls.presigned_put(object_key(name), expires, {}, query)
         headers = {} if overwrite else {"If-None-Match": "*"}
         if content_type is not None:
             headers["Content-Type"] = content_type
-        return self._urls.presigned_put(object_key(name), expires or self.settings.direct_upload_expiry, headers)
+        return self._urls.presigned_put(object_key(name), expires, headers)
 
     def presigned_post(
         self,
