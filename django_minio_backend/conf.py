@@ -681,7 +681,7 @@ def direct_upload_permission(value: object) -> Callable[..., bool] | None:
             raise ValueError(f"MINIO_DIRECT_UPLOAD_PERMISSION {value!r} cannot be imported ({exc}).") from None
     if value is not None and not callable(value):
         raise ValueError(f"MINIO_DIRECT_UPLOAD_PERMISSION must be callable, got {type(value).__name__}.")
-    return value  # type: ignore[return-value]
+    return value
 
 
 @sensitive_variables()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -130,7 +130,9 @@ def list_multipart_uploads(client: Minio, bucket: str, prefix: str = "") -> Iter
         query["key-marker"], query["upload-id-marker"] = markers
 
 
-def copy_object(client: Minio, bucket: str, key: str, source_key: str, headers: Fields, if_absent: bool) -> None:
+def copy_object(
+    client: Minio, bucket: str, key: str, source_key: str, headers: Mapping[str, str], if_absent: bool
+) -> None:
     """CopyObject within ``bucket``: ``source_key`` to ``key``, stored with ``headers`` instead of the
     source's (tags too, if ``headers`` has ``x-amz-tagging``); with ``if_absent``, ``If-None-Match: *``.
     S3 may report a failed copy inside a 200 answer; that raises ``S3Error`` too."""

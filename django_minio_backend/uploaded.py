@@ -8,6 +8,8 @@ name like ``name`` (``MinioBackend.adopt``), so a ``FileField`` assigned one nam
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
+from typing import Any
 
 from django.core.files.base import File
 
@@ -22,11 +24,11 @@ class UploadedObject(File):  # type: ignore[type-arg]  # holds no Python file
         self.key = key
         self.size = size
 
-    def open(self, mode: str | None = None) -> UploadedObject:
+    def open(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError(f"{self.bucket}/{self.key} is on the server; save() it to a storage of that bucket")
 
-    def chunks(self, chunk_size: int | None = None) -> object:
-        return self.open()
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self.open()  # type: ignore[no-any-return]
 
     def __bool__(self) -> bool:
         return True

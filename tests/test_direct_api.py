@@ -89,7 +89,7 @@ def test_url_with_method_put_needs_no_header_and_replaces(storage: MinioBackend)
     assert "X-Amz-Expires=300" in url
     assert HTTP.request("PUT", url, body=b"new").status == 200
     assert storage.open("doc.txt").read() == b"new"
-    with pytest.raises(ValueError, match="GET or 'PUT'|'GET' or 'PUT'"):
+    with pytest.raises(ValueError, match="method must be"):
         storage.url("doc.txt", method="DELETE")
 
 
