@@ -17,9 +17,10 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
 
-from django_minio_backend import MinioBackend
+from django_minio_backend import MinioBackend, orphans
 from django_minio_backend.direct_uploads import DirectUploadField, views
 from django_minio_backend.direct_uploads.tickets import FieldTicket, UploadToken
+from django_minio_backend.discovery import project_storages
 from tests.testapp.models import DirectAttachment
 
 from .s3 import make_bucket, stored_keys
@@ -255,3 +256,14 @@ def test_field_ticket_limits_cannot_be_changed():
 
 def test_upload_storage_is_a_minio_backend():
     assert isinstance(FIELD.storage, MinioBackend)
+
+
+@pytest.mark.django_db
+def test_an_abandoned_upload_is_an_orphan_the_cleanup_removes(direct_bucket, s3_client):
+    field, token = _upload(_user(1), b"%PDF never submitted")
+    key = UploadToken.loads(token, owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1)).key
+    (scope,) = [scope for scope in orphans.scopes(project_storages()) if scope.bucket == BUCKET]
+    assert key not in [orphan.key for orphan in orphans.find_orphans(scope, grace=timedelta(hours=1))]
+    found = [orphan for orphan in orphans.find_orphans(scope, grace=timedelta(0)) if orphan.key == key]
+    assert found and orphans.delete_orphans(scope.storage, found) == []
+    assert key not in _ours(s3_client)
