@@ -8,31 +8,25 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import urllib3
 from minio import Minio
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import Browser, Page, Request
 
-from examples.site.run_demo import ADMIN_USER, ExampleSite
+from examples.site.run_demo import ExampleSite
 
 from .s3 import Endpoint, empty_and_remove_bucket
-from .test_example_site import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EXAMPLE_BUCKETS, _free_port
+from .test_example_site import ARTIFACTS, EXAMPLE_BUCKETS, LiveSite, _free_port, _log_in
+from .test_example_site import browser as browser  # the module's chromium, shared
 
 MiB = 1024 * 1024
 FEW_KIB = 4096  # the largest request Django may receive for a direct upload, headers included
 
 
-@dataclass
-class Site:
-    url: str
-    password: str
-
-
 @pytest.fixture(scope="module")
-def site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     """The example site, its buckets' CORS rules set for its origin by initialize_buckets."""
     password = secrets.token_urlsafe(12)
     port = _free_port()
@@ -51,7 +45,7 @@ def site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.TempP
     example.prepare(password, quiet=True)
     process = example.serve(port)
     try:
-        yield Site(f"http://127.0.0.1:{port}", password)
+        yield LiveSite(f"http://127.0.0.1:{port}", password, s3_url="")
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -60,25 +54,12 @@ def site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.TempP
                 empty_and_remove_bucket(s3_client, bucket)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(browser: Browser, site: Site) -> Iterator[Page]:
+def page(browser: Browser, site: LiveSite) -> Iterator[Page]:
+    """A fresh browser session, signed in through the admin's login form, on the direct-upload page."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{site.url}/admin/login/?next=/direct/")
-    page.fill("#id_username", ADMIN_USER)
-    page.fill("#id_password", site.password)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{site.url}/direct/")
+    _log_in(page, site, then="/direct/")
     yield page
     context.close()
 
@@ -105,7 +86,7 @@ def _saved_name(page: Page) -> str:
 
 
 def test_a_64_mib_file_arrives_intact_and_django_gets_only_small_requests(
-    page: Page, site: Site, s3_client: Minio, tmp_path: Path
+    page: Page, site: LiveSite, s3_client: Minio, tmp_path: Path
 ):
     data = os.urandom(64 * MiB)
     path = tmp_path / "big-video.bin"
@@ -141,7 +122,7 @@ def test_a_64_mib_file_arrives_intact_and_django_gets_only_small_requests(
     assert largest < FEW_KIB
 
 
-def test_a_forged_token_is_refused_and_nothing_is_stored(page: Page, site: Site, s3_client: Minio):
+def test_a_forged_token_is_refused_and_nothing_is_stored(page: Page, site: LiveSite, s3_client: Minio):
     before = {item.object_name for item in s3_client.list_objects("example-private", recursive=True)}
     page.evaluate(
         """() => { document.querySelector('.minio-direct-upload input[type=hidden]').value =
@@ -155,7 +136,7 @@ def test_a_forged_token_is_refused_and_nothing_is_stored(page: Page, site: Site,
     assert after == before
 
 
-def test_the_admin_uploads_directly_too(page: Page, site: Site, s3_client: Minio):
+def test_the_admin_uploads_directly_too(page: Page, site: LiveSite, s3_client: Minio):
     page.goto(f"{site.url}/admin/uploads/largefile/add/")
     _watch_progress(page)
     page.set_input_files(
@@ -178,7 +159,7 @@ def test_the_admin_uploads_directly_too(page: Page, site: Site, s3_client: Minio
         response.release_conn()
 
 
-def test_the_bucket_lets_only_the_site_origin_upload(site: Site, s3_endpoint: Endpoint):
+def test_the_bucket_lets_only_the_site_origin_upload(site: LiveSite, s3_endpoint: Endpoint):
     url = f"http://{s3_endpoint.endpoint}/example-private/x"
     http = urllib3.PoolManager()
     for origin, allowed in ((site.url, True), ("http://evil.example", False)):
