@@ -20,7 +20,7 @@ def _uses(s3_endpoint: Endpoint, bucket: str, origins: list[str]) -> list[bucket
 
 
 def _preflight(s3_endpoint: Endpoint, bucket: str, origin: str) -> urllib3.BaseHTTPResponse:
-    headers = {"Origin": origin, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}
+    headers = {"Origin": origin, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-a"}
     return HTTP.request("OPTIONS", f"{s3_endpoint.base_url}/{bucket}/any/key", headers=headers)
 
 
