@@ -11,23 +11,20 @@ issue one policy per file, for the type that file declares (as the direct-upload
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 GiB = 1024**3
 S3_MAX_SINGLE_UPLOAD = 5 * GiB  # S3's limit for one PUT or POST (and for one CopyObject)
 
 
-@dataclass(frozen=True)
-class PresignedPost:
+class PresignedPost(NamedTuple):
     """A form upload: POST ``fields`` (every one, in any order) then the file, as ``file``, to ``url``."""
 
     url: str
     fields: dict[str, str]
 
 
-@dataclass(frozen=True)
-class PresignedRequest:
+class PresignedRequest(NamedTuple):
     """A signed request: send ``method`` to ``url`` with exactly these ``headers`` (they are signed)."""
 
     method: str

@@ -13,10 +13,9 @@ import base64
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from minio import Minio
 from minio.error import S3Error
@@ -73,13 +72,18 @@ def upload_part(client: Minio, bucket: str, key: str, upload_id: str, number: in
     return str(response.headers["ETag"])
 
 
+def _xml_text(value: str) -> str:
+    """``value`` as XML character data."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def complete_multipart_upload(
     client: Minio, bucket: str, key: str, upload_id: str, part_etags: list[str], headers: Fields
 ) -> None:
     """CompleteMultipartUpload of the parts with these ETags, in order. S3 may report a failed
     completion inside a 200 answer; that raises ``S3Error`` too."""
     parts = "".join(
-        f"<Part><PartNumber>{number}</PartNumber><ETag>{escape(etag)}</ETag></Part>"
+        f"<Part><PartNumber>{number}</PartNumber><ETag>{_xml_text(etag)}</ETag></Part>"
         for number, etag in enumerate(part_etags, start=1)
     )
     body = f"<CompleteMultipartUpload>{parts}</CompleteMultipartUpload>".encode()
@@ -93,8 +97,7 @@ def abort_multipart_upload(client: Minio, bucket: str, key: str, upload_id: str)
     client._execute("DELETE", bucket, key, query_params={"uploadId": upload_id})
 
 
-@dataclass(frozen=True)
-class IncompleteUpload:
+class IncompleteUpload(NamedTuple):
     """A multipart upload that was begun and neither completed nor aborted."""
 
     key: str
@@ -148,8 +151,7 @@ def copy_object(
     _xml_child(client._execute("PUT", bucket, key, headers=sent), "ETag")
 
 
-@dataclass(frozen=True)
-class CorsRule:
+class CorsRule(NamedTuple):
     """One CORS rule: browsers at ``origins`` may send ``methods`` with any header and read ``exposed``."""
 
     origins: tuple[str, ...]
@@ -162,10 +164,10 @@ def put_bucket_cors(client: Minio, bucket: str, rules: list[CorsRule]) -> None:
     """PutBucketCors: replace the bucket's CORS rules with ``rules``."""
     body = "".join(
         "<CORSRule>"
-        + "".join(f"<AllowedOrigin>{escape(origin)}</AllowedOrigin>" for origin in rule.origins)
+        + "".join(f"<AllowedOrigin>{_xml_text(origin)}</AllowedOrigin>" for origin in rule.origins)
         + "".join(f"<AllowedMethod>{method}</AllowedMethod>" for method in rule.methods)
         + "<AllowedHeader>*</AllowedHeader>"
-        + "".join(f"<ExposeHeader>{escape(name)}</ExposeHeader>" for name in rule.exposed)
+        + "".join(f"<ExposeHeader>{_xml_text(name)}</ExposeHeader>" for name in rule.exposed)
         + f"<MaxAgeSeconds>{rule.max_age}</MaxAgeSeconds></CORSRule>"
         for rule in rules
     )
