@@ -27,7 +27,6 @@ from ..mediatypes import content_type as type_of_name
 from ..post_policy import S3_MAX_SINGLE_UPLOAD
 from ..uploaded import UploadedObject
 from .tickets import FieldTicket, TicketRefused, UploadToken, owner
-from .views import type_allowed
 
 
 class DirectUploadWidget(forms.Widget):
@@ -129,12 +128,11 @@ class DirectUploadField(forms.FileField):
             info = storage.bucket_objects.stat(token.key)
         except FileNotFoundError:
             raise ValidationError(self.error_messages["missing"], code="missing") from None
-        allowed = self.ticket.content_types
         if info.size != token.size or info.size > self.ticket.max_size:
             storage.delete(token.key)
             raise ValidationError(self.error_messages["size"], code="size", params={"max": self.ticket.max_size})
         by_name = type_of_name(token.key)
-        if not (type_allowed(token.content_type, allowed) and type_allowed(by_name, allowed)):
+        if not (self.ticket.allows(token.content_type) and self.ticket.allows(by_name)):
             storage.delete(token.key)
             raise ValidationError(self.error_messages["type"], code="type", params={"type": by_name})
         return UploadedObject(storage.bucket, token.key, info.size)

@@ -18,6 +18,7 @@ from django.core import signing
 from django.db.models import FileField
 from django.http import HttpRequest
 
+from ..mediatypes import mime_essence
 from ..storage import MinioBackend
 
 _FIELD_SALT = "django_minio_backend.direct_uploads.field"
@@ -47,6 +48,14 @@ class FieldTicket:
         except (signing.BadSignature, ValueError, TypeError) as exc:
             raise TicketRefused("invalid field ticket") from exc
         return cls(label, int(max_size), tuple(content_types))
+
+    def allows(self, content_type: str) -> bool:
+        """Whether ``content_type`` is one type these limits allow (exactly, or by its family)."""
+        essence = mime_essence(content_type)
+        if essence is None:
+            return False
+        kinds = self.content_types
+        return not kinds or any(essence == kind or (kind.endswith("/") and essence.startswith(kind)) for kind in kinds)
 
     def model_field(self) -> FileField:
         """The model ``FileField`` this ticket names."""

@@ -9,6 +9,7 @@ upload for files above ``MINIO_MULTIPART_THRESHOLD`` whose parts ``part`` signs 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -23,7 +24,6 @@ from django.views.decorators.http import require_POST
 
 from .. import s3api
 from ..errors import translated_errors
-from ..mediatypes import mime_essence
 from ..storage import MinioBackend
 from .tickets import FieldTicket, TicketRefused, UploadToken, owner
 
@@ -65,62 +65,53 @@ def _json_view(handler: Handler) -> Callable[[HttpRequest], JsonResponse]:
     return view
 
 
-def _allowed(request: HttpRequest, ticket: FieldTicket, storage: MinioBackend) -> None:
+def _field(request: HttpRequest, data: dict[str, Any]) -> tuple[FieldTicket, MinioBackend]:
+    """The field the request's ticket names, and its storage, if the permission hook allows."""
+    ticket = FieldTicket.loads(data.get("field"))
+    storage = ticket.storage()
     permission = storage.settings.direct_upload_permission
     user = getattr(request, "user", None)
     allowed = permission(request, ticket.label) if permission else bool(user and user.is_authenticated)
     if not allowed:
         raise Refused("you may not upload here", 403)
+    return ticket, storage
 
 
-def _token(request: HttpRequest, data: dict[str, Any]) -> tuple[UploadToken, FieldTicket, MinioBackend]:
-    ticket = FieldTicket.loads(data.get("field"))
-    storage = ticket.storage()
-    _allowed(request, ticket, storage)
+def _token(request: HttpRequest, data: dict[str, Any]) -> tuple[UploadToken, MinioBackend]:
+    ticket, storage = _field(request, data)
     max_age = storage.settings.direct_upload_expiry
     token = UploadToken.loads(data.get("token"), owner=owner(request), label=ticket.label, max_age=max_age)
-    return token, ticket, storage
-
-
-def type_allowed(content_type: str, allowed: tuple[str, ...]) -> bool:
-    """Whether ``content_type`` is one of ``allowed`` (types, or families ending in ``/``); any if empty."""
-    essence = mime_essence(content_type)
-    if essence is None:
-        return False
-    return not allowed or any(essence == kind or (kind.endswith("/") and essence.startswith(kind)) for kind in allowed)
+    return token, storage
 
 
 @_json_view
 def start(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Begin an upload of ``{"field", "name", "size", "type"}``: a form upload or a multipart one."""
-    ticket = FieldTicket.loads(data.get("field"))
-    storage = ticket.storage()
-    _allowed(request, ticket, storage)
+    ticket, storage = _field(request, data)
     size, content_type = data.get("size"), str(data.get("type") or "application/octet-stream")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise Refused("size must be a whole number of bytes")
     if size > ticket.max_size:
         raise Refused(f"the file is larger than {ticket.max_size} bytes")
-    if not type_allowed(content_type, ticket.content_types):
-        raise Refused(f"files of type {content_type or 'unknown'!r} are not allowed")
+    if not ticket.allows(content_type):
+        raise Refused(f"files of type {content_type!r} are not allowed")
     filename = get_valid_filename(os.path.basename(str(data.get("name") or "upload"))) or "upload"
     key = f"{storage.settings.direct_upload_prefix}{secrets.token_urlsafe(18)}/{filename}"
-    token = UploadToken(ticket.label, key, size, content_type, owner(request))
-    part_size = storage.settings.multipart_part_size
+    issued = UploadToken(ticket.label, key, size, content_type, owner(request))
     if size <= storage.settings.multipart_threshold:
         post = storage.presigned_post(key, min_size=size, max_size=size, content_type=content_type)
-        return {"mode": "post", "url": post.url, "fields": post.fields, "token": token.dumps()}
-    part_size = max(part_size, math.ceil(size / MAX_PARTS))
+        return {"mode": "post", "url": post.url, "fields": post.fields, "token": issued.dumps()}
+    part_size = max(storage.settings.multipart_part_size, math.ceil(size / MAX_PARTS))
     with translated_errors("start an upload to", storage.settings.connection.endpoint, storage.bucket, key):
         upload_id = s3api.create_multipart_upload(storage.client, storage.bucket, key, {"Content-Type": content_type})
-    token = UploadToken(ticket.label, key, size, content_type, token.owner, upload_id)
+    token = dataclasses.replace(issued, upload_id=upload_id)
     return {"mode": "multipart", "part_size": part_size, "parts": math.ceil(size / part_size), "token": token.dumps()}
 
 
 @_json_view
 def part(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """A presigned PUT for part ``{"number"}`` of the multipart upload ``{"token"}``."""
-    token, _, storage = _token(request, data)
+    token, storage = _token(request, data)
     number = data.get("number")
     if not token.upload_id or not isinstance(number, int) or not 1 <= number <= MAX_PARTS:
         raise Refused("number must be a part number of a multipart upload")
@@ -131,7 +122,7 @@ def part(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 def complete(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Complete the multipart upload ``{"token"}`` from the parts the server holds (the browser's
     word on them is not asked), if they add up to the declared size; else abort it."""
-    token, _, storage = _token(request, data)
+    token, storage = _token(request, data)
     if not token.upload_id:
         raise Refused("this is not a multipart upload")
     client, bucket = storage.client, storage.bucket
@@ -148,7 +139,7 @@ def complete(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 @_json_view
 def abort(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Give up the upload ``{"token"}``: its parts, or its object, are deleted."""
-    token, _, storage = _token(request, data)
+    token, storage = _token(request, data)
     if token.upload_id:
         with translated_errors("abort", storage.settings.connection.endpoint, storage.bucket, token.key):
             s3api.abort_multipart_upload(storage.client, storage.bucket, token.key, token.upload_id)
