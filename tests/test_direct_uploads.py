@@ -209,6 +209,7 @@ def test_views_need_permission_and_csrf(direct_bucket):
     assert _call(views.start, body, AnonymousUser())[0] == 403  # default: signed-in users only
     assert _call(views.start, body, _user(1), csrf=True)[0] == 403  # no CSRF token
     assert _call(views.start, {**body, "field": ticket + "x"}, _user(1))[0] == 403  # forged field ticket
+    assert _call(views.start, {**body, "name": "x" * 5000}, _user(1))[0] == 413  # no view takes a large body
 
 
 def allow_everyone(request: HttpRequest, label: str) -> bool:

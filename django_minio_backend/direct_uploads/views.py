@@ -46,7 +46,7 @@ def _json_view(handler: Handler) -> Callable[[HttpRequest], JsonResponse]:
     @require_POST
     def view(request: HttpRequest) -> JsonResponse:
         try:
-            if len(request.body) > MAX_BODY:
+            if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:  # refused before it is read
                 raise Refused("request too large", 413)
             try:
                 data = json.loads(request.body)
