@@ -444,9 +444,12 @@ def _credentials(o: OptionValues) -> Iterable[str]:
 
 @_rule("E004", "For example MINIO_URL_EXPIRY_HOURS = timedelta(hours=24).")
 def _expiry(o: OptionValues) -> Iterable[str]:
-    expiry = o["MINIO_URL_EXPIRY_HOURS"]
-    if not _is_expiry(expiry):
-        yield f"MINIO_URL_EXPIRY_HOURS must be a timedelta between 1 second and 7 days, got {expiry!r}."
+    return _not_an_expiry(o, "MINIO_URL_EXPIRY_HOURS")
+
+
+def _not_an_expiry(o: OptionValues, name: str) -> Iterable[str]:
+    if not _is_expiry(o[name]):
+        yield f"{name} must be a timedelta between 1 second and 7 days, got {o[name]!r}."
 
 
 @_rule("E017", "Write a list even for one item: ['media'], not 'media'.")
@@ -658,9 +661,7 @@ def _direct_upload_prefix(o: OptionValues) -> Iterable[str]:
 
 @_rule("E072", "For example MINIO_DIRECT_UPLOAD_EXPIRY = timedelta(hours=1).")
 def _direct_upload_expiry(o: OptionValues) -> Iterable[str]:
-    expiry = o["MINIO_DIRECT_UPLOAD_EXPIRY"]
-    if not _is_expiry(expiry):
-        yield f"MINIO_DIRECT_UPLOAD_EXPIRY must be a timedelta between 1 second and 7 days, got {expiry!r}."
+    return _not_an_expiry(o, "MINIO_DIRECT_UPLOAD_EXPIRY")
 
 
 @_rule("E073", "Give a function (request, field_label) -> bool, or its import path.")
