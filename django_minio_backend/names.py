@@ -125,3 +125,34 @@ def bucket_name_problem(name: object) -> str | None:
     if name.startswith("xn--") or name.endswith("-s3alias"):
         return "no 'xn--' prefix and no '-s3alias' suffix"
     return None
+
+
+def location_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a key prefix (``MINIO_LOCATION``), or None.
+
+    A location is relative segments joined by ``/`` (``"media"``, ``"site/static/"``): no
+    leading ``/``, no backslash, no empty, ``.`` or ``..`` segment, no NUL, within S3's key limit.
+    """
+    if not isinstance(value, str):
+        return f"must be a string, got {type(value).__name__}"
+    if not value:
+        return None
+    segments = value.removesuffix("/").split("/")
+    if value.startswith("/") or "\\" in value or "\x00" in value or any(s in ("", ".", "..") for s in segments):
+        return "must be relative segments joined by '/', without '.', '..', empty segments or backslashes"
+    if key_bytes(value) >= S3_MAX_KEY_BYTES:
+        return f"must be shorter than S3's {S3_MAX_KEY_BYTES}-byte key limit"
+    return None
+
+
+def as_location(value: str) -> str:
+    """A valid location (``location_problem`` is None) as the prefix of its keys: ``""``, or ending in ``/``."""
+    return value.removesuffix("/") + "/" if value else ""
+
+
+def relative_prefix(prefix: str) -> str:
+    """``prefix`` (the start of names, such as ``"2024/"`` or ``"2024/rep"``) if it cannot reach
+    outside the storage's location; ``SuspiciousFileOperation`` if absolute or with a ``..`` segment."""
+    if prefix.startswith(("/", "\\")) or ".." in prefix.replace("\\", "/").split("/") or "\x00" in prefix:
+        raise SuspiciousFileOperation(f"Detected path traversal attempt in {prefix!r}")
+    return prefix

@@ -34,7 +34,7 @@ from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
 from .object_options import ProgressReader, merged, stored_headers
 from .object_urls import ObjectUrls
-from .objects import BucketObjects, Objects
+from .objects import BucketObjects, Objects, PrefixedObjects
 from .payload import Payload
 from .transfer import ObjectExists
 from .utils import MinioServerStatus, as_django_datetime
@@ -152,15 +152,17 @@ class MinioBackend(LegacyHelpers, Storage):
         return self.bucket_objects.connection.client
 
     @cached_property
-    def bucket_objects(self) -> BucketObjects:
-        """The objects of this storage's bucket, straight on the server (``objects.BucketObjects``)."""
+    def bucket_objects(self) -> PrefixedObjects:
+        """The objects of this storage's bucket under its location (``MINIO_LOCATION``), by name,
+        straight on the server (``objects.PrefixedObjects`` over ``objects.BucketObjects``)."""
         config = self.settings
-        return BucketObjects(
+        bucket = BucketObjects(
             get_connection(config.connection),
             self.bucket,
             parallel=config.multipart_parallel,
             missing_bucket_is_empty=config.bucket_check_on_save,
         )
+        return PrefixedObjects(bucket, config.location)
 
     def _objects(self) -> Objects:
         """Where this storage's objects are read and written: its bucket (a batch, in ``staticfiles``)."""
@@ -362,8 +364,8 @@ class MinioBackend(LegacyHelpers, Storage):
             buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
 
     def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
-        """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never
-        completed, and return their object names.
+        """Abort this storage's multipart uploads (of names starting with ``prefix``, within its
+        location) begun more than ``older_than`` ago and never completed, and return their names.
 
         A save aborts its own failed upload, but cannot when the server or the process
         dies mid-upload; the parts then hold space until this (e.g. from a periodic task)
@@ -407,8 +409,9 @@ class MinioBackend(LegacyHelpers, Storage):
     # Identity
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        """For migrations: the bucket, the alias and the overwrite arguments that differ from their
-        defaults; never connection options or credentials (they differ between environments)."""
+        """For migrations: the bucket, the location given as ``location=``, the alias and the
+        overwrite arguments that differ from their defaults; never connection options or
+        credentials (they differ between environments)."""
         cls = type(self)
         module = cls.__module__
         if module.startswith("django_minio_backend."):
@@ -418,6 +421,8 @@ class MinioBackend(LegacyHelpers, Storage):
             for key, value in self._init_kwargs.items()
             if key == "bucket_name" or value != ARGUMENT_DEFAULTS.get(key)
         }
+        if self.options.get("location"):
+            kwargs["location"] = self.options["location"]
         return f"{module}.{cls.__qualname__}", (), kwargs
 
     def __getstate__(self) -> dict[str, Any]:
