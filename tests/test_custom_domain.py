@@ -151,3 +151,26 @@ def test_virtual_style_public_urls_are_plain_and_served(virtual_storage: MinioBa
     url = public.url("app.css")
     assert url == f"http://{public.bucket}.{DOMAIN}:{virtual_server.port}/static/app.css"
     assert fetch_on_loopback(url)[:2] == (200, b"body{}")
+
+
+def test_the_checks_warn_of_a_public_url_on_a_private_storage_and_dotted_virtual_hosts(bucket: str):
+    from django.test import override_settings
+
+    from django_minio_backend.checks import check_configuration
+
+    def alias(**options: object) -> dict[str, object]:
+        return {
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "media": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": options},
+        }
+
+    with override_settings(STORAGES=alias(bucket_name=bucket, MINIO_PUBLIC_URL="https://cdn.example.com/")):
+        assert "django_minio_backend.W015" in [message.id for message in check_configuration()]
+    dotted = alias(
+        bucket_name="media.example.com",
+        MINIO_EXTERNAL_ENDPOINT="s3.example.com",
+        MINIO_EXTERNAL_ENDPOINT_USE_HTTPS=True,
+        MINIO_URL_ADDRESSING_STYLE="virtual",
+    )
+    with override_settings(STORAGES=dotted):
+        assert "django_minio_backend.W016" in [message.id for message in check_configuration()]

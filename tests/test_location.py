@@ -266,3 +266,24 @@ def test_a_private_location_in_a_public_bucket_or_overlapping_a_public_one_is_re
     assert problems((MinioBackend(bucket), False), (static, True)) == ["E041"]  # media at the root holds static/
     assert problems((MinioBackend(bucket, location="static/uploads"), False), (static, True)) == ["E041"]
     assert problems((media, False), (MinioBackendStatic(bucket), True)) == ["E006"]
+
+
+def about(bucket: str) -> list[str]:
+    """The ids of the system checks' messages about ``bucket`` (the test app's fields have their own)."""
+    from django_minio_backend.checks import check_configuration
+
+    return [message.id for message in check_configuration() if bucket in message.msg]
+
+
+def test_the_shared_bucket_layout_passes_the_system_checks(project: dict[str, Any], bucket: str):
+    assert about(bucket) == []  # no W005 either: only static/ is public
+
+
+def test_an_overlap_is_reported_by_the_system_checks(project: dict[str, Any], bucket: str):
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django_minio_backend.models.MinioBackend"},
+            "staticfiles": {"BACKEND": "tests.test_location.StaticUnderPrefix"},
+        }
+    ):
+        assert about(bucket) == ["django_minio_backend.E041"]
