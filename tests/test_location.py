@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from django_minio_backend.discovery import StorageUse
 from django_minio_backend.filecopy import copy_file
 from django_minio_backend.orphans import find_orphans, scopes
 from django_minio_backend.policies import canonical, read_only_prefix
-from django_minio_backend.staticfiles import MinioBackendStatic
+from django_minio_backend.staticfiles import MinioBackendStatic, MinioManifestStaticStorage
 
 from .s3 import CountingPoolManager, http_get, stored_keys
 from .testapp.models import PrivateAttachment
@@ -255,6 +256,31 @@ def test_media_and_static_share_a_private_bucket_with_a_public_static_prefix(
         "static/css/site.css",
         "static/robots.txt",
     ]
+
+
+class ManifestUnderPrefix(MinioManifestStaticStorage):
+    def __init__(self, **options: Any):
+        super().__init__(location="static", **options)
+
+
+def test_hashed_static_files_and_their_manifest_stay_under_the_prefix(
+    project: dict[str, Any], bucket: str, s3_client: Minio
+):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": {"location": "media"}},
+            "staticfiles": {"BACKEND": "tests.test_location.ManifestUnderPrefix"},
+        }
+    ):
+        call_command("initialize_buckets", stdout=io.StringIO())
+        call_command("collectstatic", "--noinput", stdout=io.StringIO())
+        keys = stored_keys(s3_client, bucket)
+        assert "static/staticfiles.json" in keys and all(key.startswith("static/") for key in keys)
+        url = staticfiles_storage.url("css/site.css")
+        assert re.search(rf"/{bucket}/static/css/site\.[0-9a-f]{{12}}\.css$", url)
+        assert http_get(url)[:2] == (200, b"body { color: teal; }")
 
 
 def test_a_private_location_in_a_public_bucket_or_overlapping_a_public_one_is_refused(bucket: str):
