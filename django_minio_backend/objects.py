@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.core.exceptions import SuspiciousFileOperation
 from minio.deleteobjects import DeleteObject
@@ -45,8 +44,7 @@ DRAIN_LIMIT = 64 * 1024  # a body closed with at most this much unread is read o
 Errors = Callable[[], AbstractContextManager[None]]  # a fresh context that translates the errors it sees
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
+class ObjectInfo(NamedTuple):
     """What the server says about one object."""
 
     size: int
@@ -338,9 +336,9 @@ class PrefixedObjects:
     def stale_uploads(self, older_than: timedelta, prefix: str = "") -> list[IncompleteUpload]:
         """As ``BucketObjects.stale_uploads``, of names starting with ``prefix``, each by its name."""
         uploads = self.direct.stale_uploads(older_than, self.prefix + relative_prefix(prefix))
-        return [replace(upload, key=upload.key[len(self.prefix) :]) for upload in uploads]
+        return [upload._replace(key=upload.key[len(self.prefix) :]) for upload in uploads]
 
     def abort_uploads(self, uploads: list[IncompleteUpload]) -> list[IncompleteUpload]:
         """As ``BucketObjects.abort_uploads``, of uploads named as ``stale_uploads`` names them."""
-        aborted = self.direct.abort_uploads([replace(upload, key=self.key(upload.key)) for upload in uploads])
-        return [replace(upload, key=upload.key[len(self.prefix) :]) for upload in aborted]
+        aborted = self.direct.abort_uploads([upload._replace(key=self.key(upload.key)) for upload in uploads])
+        return [upload._replace(key=upload.key[len(self.prefix) :]) for upload in aborted]
