@@ -38,11 +38,12 @@ def object_key(name: str | os.PathLike[str]) -> str:
     return key
 
 
-def fitted_key(name: str | os.PathLike[str], max_length: int | None) -> str:
-    """``object_key(name)``, its file root shortened if needed to fit ``max_length``, as Django's
-    ``get_available_name()`` does; ``SuspiciousFileOperation`` if no root would be left."""
+def fitted_key(name: str | os.PathLike[str], max_length: int | None, prefix: str = "") -> str:
+    """``object_key(name)``, its file root shortened if needed to fit ``max_length`` (and S3's key
+    limit after ``prefix``), as Django's ``get_available_name()`` does; ``SuspiciousFileOperation``
+    if no root would be left."""
     key = object_key(name)
-    excess = name_excess(key, max_length)
+    excess = name_excess(key, max_length, prefix)
     if excess <= 0:
         return key
     directory, root, extension = split_name(key)
@@ -51,11 +52,12 @@ def fitted_key(name: str | os.PathLike[str], max_length: int | None) -> str:
     return posixpath.join(directory, root[:-excess] + extension)
 
 
-def name_excess(key: str, max_length: int | None) -> int:
-    """By how many characters ``key`` is too long for ``max_length`` or S3's 1024 bytes (at most
-    that many characters too: each takes at least one byte); zero or less if it fits."""
+def name_excess(key: str, max_length: int | None, prefix: str = "") -> int:
+    """By how many characters ``key`` is too long for ``max_length``, or for S3's 1024 bytes once
+    stored after ``prefix`` (at most that many characters too: each takes at least one byte);
+    zero or less if it fits."""
     over_length = len(key) - max_length if max_length else 0
-    return max(over_length, key_bytes(key) - S3_MAX_KEY_BYTES)
+    return max(over_length, key_bytes(prefix) + key_bytes(key) - S3_MAX_KEY_BYTES)
 
 
 def key_bytes(key: str) -> int:

@@ -245,7 +245,7 @@ class MinioBackend(LegacyHelpers, Storage):
         override this as Django documents (an "overwrite storage" that deletes first, say):
         ``save()`` honours them.
         """
-        key = fitted_key(name, max_length)
+        key = fitted_key(name, max_length, self.settings.location)
         if _saving.get() is not None or self.allow_overwrite:
             return key
         return str(super().get_available_name(key, max_length))
@@ -325,7 +325,7 @@ class MinioBackend(LegacyHelpers, Storage):
         tried = 0
         while tried < MAX_ALTERNATIVES:
             candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
-            excess = name_excess(candidate, max_length)
+            excess = name_excess(candidate, max_length, self.settings.location)
             if excess <= 0:
                 tried += 1
                 yield object_key(candidate)

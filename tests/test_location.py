@@ -122,10 +122,20 @@ def test_no_name_reaches_outside_the_location(
     assert stored_keys(s3_client, media.bucket) == ["static/logo.png"]
 
 
-def test_a_name_the_location_makes_too_long_for_s3_is_refused(media: MinioBackend, s3_client: Minio):
+def test_a_name_the_location_makes_too_long_for_s3_is_shortened_by_save_and_refused_by_create(
+    media: MinioBackend, s3_client: Minio
+):
+    directory = "/".join(["d" * 199] * 4)  # segments of at most 255 bytes, as SeaweedFS requires
+    name = media.save(f"{directory}/{'f' * 220}.bin", ContentFile(b"first"))
+    assert name == f"{directory}/{'f' * 214}.bin"  # 1024 bytes with "media/"
+    assert stored_keys(s3_client, media.bucket) == [f"media/{name}"]
+    second = media.save(f"{directory}/{'f' * 220}.bin", ContentFile(b"second"))  # taken: an alternative, fitted too
+    assert second != name and second.startswith(directory) and len(f"media/{second}") <= 1024
+    with media.open(second) as stored:
+        assert stored.read() == b"second"
     with pytest.raises(SuspiciousFileOperation, match="1024-byte key limit"):
-        media.save("x" * 1020, ContentFile(b"x"))
-    assert stored_keys(s3_client, media.bucket) == []
+        media.create(f"{directory}/{'f' * 220}.bin", io.BytesIO(b"y"))
+    assert len(stored_keys(s3_client, media.bucket)) == 2
 
 
 def test_urls_name_the_whole_key_and_serve_the_object(media: MinioBackend, static: MinioBackendStatic):
