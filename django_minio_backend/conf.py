@@ -53,7 +53,7 @@ from minio.commonconfig import COMPLIANCE, GOVERNANCE
 from minio.retention import Retention
 from minio.sse import Sse
 
-from .names import bucket_name_problem
+from .names import as_location, bucket_name_problem, location_problem
 
 MiB = 1024 * 1024
 S3_MAX_PRESIGN_EXPIRY = timedelta(days=7)
@@ -82,6 +82,7 @@ ALIASES: dict[str, str] = {
     "http_client": "MINIO_HTTP_CLIENT",
     "num_parallel_uploads": "MINIO_MULTIPART_PARALLEL",
     "region": "MINIO_REGION",
+    "location": "MINIO_LOCATION",  # the constructor's name, as django-storages calls it
 }
 
 # Every accepted option and its default. Names from 2.x, 3.x and 4.x are all here.
@@ -119,11 +120,14 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_HASHED_CACHE_CONTROL": "public, max-age=31536000, immutable",
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
     "MINIO_CONDITIONAL_WRITES": None,  # None: ask the server once; True/False: as declared, never asked
+    **PUT_OPTIONS,
+    "MINIO_LOCATION": "",  # key prefix of every object of the storage ("media/"); names never hold it
+    "MINIO_PUBLIC_URL": "",  # base URL public objects are served at (a custom domain or CDN); "": the endpoint
+    "MINIO_URL_ADDRESSING_STYLE": "path",  # "path": host/bucket/key; "virtual": bucket.host/key
     "MINIO_CORS_ORIGINS": (),  # origins browsers upload from directly; initialize_buckets sets the CORS rules
     "MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads/",  # where browsers upload before a form adopts the object
     "MINIO_DIRECT_UPLOAD_EXPIRY": timedelta(hours=1),  # lifetime of upload URLs, policies and tokens
     "MINIO_DIRECT_UPLOAD_PERMISSION": None,  # callable(request, field_label) -> bool; None: signed-in users
-    **PUT_OPTIONS,
 }
 
 # Options held as ``Secret`` from the moment they are read.
@@ -424,7 +428,9 @@ def _endpoint_format(o: OptionValues) -> Iterable[str]:
     for name in ("MINIO_ENDPOINT", "MINIO_EXTERNAL_ENDPOINT"):
         value = o[name]
         if value and not (isinstance(value, str) and _HOST_PORT.fullmatch(value)):
-            yield f"{name} must be host[:port] without scheme or path, got {_without_userinfo(value)!r}."
+            yield f"{name} must be host[:port] without scheme or path, got {_without_userinfo(value)!r}." + (
+                " A base URL with a path goes into MINIO_PUBLIC_URL." if name == "MINIO_EXTERNAL_ENDPOINT" else ""
+            )
 
 
 def _without_userinfo(value: object) -> object:
@@ -638,6 +644,49 @@ def _no_effect(o: OptionValues) -> Iterable[str]:
             yield f"{option}['Content-Type'] has no effect: each object is stored with its own type (as in 4.x)."
 
 
+@_rule("E040", "For example MINIO_LOCATION = 'media' (objects are stored as media/<name>); '' for none.")
+def _location(o: OptionValues) -> Iterable[str]:
+    if reason := location_problem(o["MINIO_LOCATION"]):
+        yield f"MINIO_LOCATION {reason}, got {o['MINIO_LOCATION']!r}."
+
+
+ADDRESSING_STYLES = ("path", "virtual")
+# scheme://host[:port] then an optional path; no credentials, query, fragment or spaces.
+_BASE_URL = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[^\s/:?#@\[\]]+)(:[0-9]{1,5})?(/[^\s?#]*)?")
+
+
+def public_url_problem(value: object) -> str | None:
+    """Why ``value`` cannot be ``MINIO_PUBLIC_URL``, or None."""
+    if not isinstance(value, str):
+        return f"must be a string, got {type(value).__name__}"
+    if value and not _BASE_URL.fullmatch(value):
+        return "must be an http:// or https:// URL with a host and an optional path, and no query or credentials"
+    return None
+
+
+@_rule("E042", "For example MINIO_PUBLIC_URL = 'https://cdn.example.com/static/': the URL of the location's root.")
+def _public_url(o: OptionValues) -> Iterable[str]:
+    if reason := public_url_problem(o["MINIO_PUBLIC_URL"]):
+        yield f"MINIO_PUBLIC_URL {reason}, got {_without_userinfo(o['MINIO_PUBLIC_URL'])!r}."
+
+
+@_rule("E043", "'path' (host/bucket/key, the default) or 'virtual' (bucket.host/key).")
+def _addressing_style(o: OptionValues) -> Iterable[str]:
+    style = o["MINIO_URL_ADDRESSING_STYLE"]
+    if style not in ADDRESSING_STYLES:
+        yield f"MINIO_URL_ADDRESSING_STYLE must be 'path' or 'virtual', got {style!r}."
+
+
+_IP_HOST = re.compile(r"(\d+\.\d+\.\d+\.\d+|\[[0-9A-Fa-f:.]+\])(:\d+)?")
+
+
+@_rule("E044", "Point MINIO_EXTERNAL_ENDPOINT (or MINIO_ENDPOINT) at a host name whose subdomains name buckets.")
+def _virtual_host(o: OptionValues) -> Iterable[str]:
+    endpoint = o["MINIO_EXTERNAL_ENDPOINT"] or o["MINIO_ENDPOINT"]
+    if o["MINIO_URL_ADDRESSING_STYLE"] == "virtual" and isinstance(endpoint, str) and _IP_HOST.fullmatch(endpoint):
+        yield f"MINIO_URL_ADDRESSING_STYLE 'virtual' puts the bucket in the host name, which {endpoint!r} cannot hold."
+
+
 _ORIGIN = re.compile(r"https?://[^\s/?#]+")
 
 
@@ -765,6 +814,9 @@ class MinioSettings(NamedTuple):
     static_hashed_cache_control: str
     static_parallel_uploads: int
     put_options: PutOptions = PutOptions()
+    location: str = ""  # "" or ending in "/"
+    public_url: str = ""  # "" or ending in "/"
+    addressing_style: str = "path"
     cors_origins: tuple[str, ...] = ()
     direct_upload_prefix: str = DEFAULTS["MINIO_DIRECT_UPLOAD_PREFIX"]
     direct_upload_expiry: timedelta = DEFAULTS["MINIO_DIRECT_UPLOAD_EXPIRY"]
@@ -829,6 +881,9 @@ class MinioSettings(NamedTuple):
                 legal_hold=o["legal_hold"],
                 progress=o["progress"],
             ),
+            location=as_location(o["MINIO_LOCATION"]),
+            public_url=o["MINIO_PUBLIC_URL"].rstrip("/") + "/" if o["MINIO_PUBLIC_URL"] else "",
+            addressing_style=o["MINIO_URL_ADDRESSING_STYLE"],
             cors_origins=tuple(o["MINIO_CORS_ORIGINS"]),
             direct_upload_prefix=o["MINIO_DIRECT_UPLOAD_PREFIX"],
             direct_upload_expiry=o["MINIO_DIRECT_UPLOAD_EXPIRY"],

@@ -1,9 +1,11 @@
 """AWS Signature Version 4 query-string signing ("presigned URLs") and POST policies, done locally.
 
 ``Presigner.presign_get()`` returns a path-style URL ``scheme://host/bucket/key?...`` that any
-S3 server accepts until it expires; ``presign()`` does the same for any method and for request
-headers the client must send as signed (a PUT's ``Content-Type``); ``sign_post_policy()`` signs
-the policy of a browser form upload. None sends a request or reads a clock but ``time.time()``.
+S3 server accepts until it expires, or, for a ``Presigner`` of a bucket's own host name
+(virtual-host style, ``bucket.host``), ``scheme://bucket.host/key?...``; ``presign()`` does the
+same for any method and for request headers the client must send as signed (a PUT's
+``Content-Type``); ``sign_post_policy()`` signs the policy of a browser form upload. None sends
+a request or reads a clock but ``time.time()``.
 
 What it costs per URL: one key encoding, one SHA-256 of the canonical request and one HMAC with
 the signing key. The signing key (four HMACs) is derived once per secret, UTC day and region and
@@ -113,7 +115,7 @@ class Presigner:
 
     def presign_get(
         self,
-        bucket: str,
+        bucket: str | None,
         key: str,
         expires: int,
         overrides: Iterable[tuple[str, str]] = (),
@@ -121,6 +123,7 @@ class Presigner:
     ) -> str:
         """A URL that lets anyone GET ``bucket/key`` for ``expires`` seconds from ``signed_at``.
 
+        ``bucket`` is None when the endpoint's host names the bucket (virtual-host style).
         ``overrides`` are ``(query parameter, value)`` pairs such as
         ``("response-content-disposition", "attachment")``; ``signed_at`` is a Unix time
         (default: now).
@@ -130,21 +133,24 @@ class Presigner:
     def presign(
         self,
         method: str,
-        bucket: str,
+        bucket: str | None,
         key: str,
         expires: int,
         query: Iterable[tuple[str, str]] = (),
         headers: Mapping[str, str] | None = None,
         signed_at: int | None = None,
     ) -> str:
-        """A URL that lets anyone send ``method`` to ``bucket/key`` for ``expires`` seconds.
+        """A URL that lets anyone send ``method`` to ``bucket/key`` for ``expires`` seconds
+        (``bucket`` None: the host names it).
 
         ``query`` pairs are signed into the URL (``partNumber``, ``uploadId``); ``headers`` are
         signed too, so the request must carry each of them with exactly that value.
         """
         date = amz_date(int(time.time()) if signed_at is None else signed_at)
         datestamp = date[:8]
-        path = f"/{uri_encode(bucket)}/{uri_encode(key, keep_slash=True)}"
+        path = f"/{uri_encode(key, keep_slash=True)}"
+        if bucket is not None:
+            path = f"/{uri_encode(bucket)}{path}"
         signed = sorted((name.lower(), value.strip()) for name, value in (headers or {}).items())
         names = ";".join(sorted(["host", *(name for name, _ in signed)]))
         # The canonical query string is the URL's query: parameters sorted by name
@@ -165,11 +171,18 @@ class Presigner:
         return f"{self._base}{path}?{query_string}&X-Amz-Signature={signature}"
 
     def sign_post_policy(
-        self, bucket: str, conditions: list[Any], expires_at: int, signed_at: int | None = None
+        self,
+        bucket: str,
+        conditions: list[Any],
+        expires_at: int,
+        *,
+        in_host: bool = False,
+        signed_at: int | None = None,
     ) -> tuple[str, dict[str, str]]:
         """The URL and the form fields of a browser POST upload to ``bucket`` under ``conditions``
         (S3 POST policy conditions, without the credential ones added here), valid until the
-        Unix time ``expires_at``. The form must send every field, then the file last."""
+        Unix time ``expires_at``; ``in_host`` when the host names the bucket (virtual-host style).
+        The form must send every field, then the file last."""
         date = amz_date(int(time.time()) if signed_at is None else signed_at)
         datestamp = date[:8]
         credential = f"{self._access_key}/{datestamp}/{self._region}/s3/aws4_request"
@@ -180,7 +193,8 @@ class Presigner:
         }
         policy = base64.b64encode(json.dumps(document, separators=(",", ":")).encode()).decode()
         signature = signing_key(self._secret_key, datestamp, self._region).hexdigest(policy.encode())
-        return f"{self._base}/{uri_encode(bucket)}", {**fields, "policy": policy, "x-amz-signature": signature}
+        url = f"{self._base}/" if in_host else f"{self._base}/{uri_encode(bucket)}"
+        return url, {**fields, "policy": policy, "x-amz-signature": signature}
 
     def _sign(self, datestamp: str, date: str, request_hash: str) -> str:
         scope = f"{datestamp}/{self._region}/s3/aws4_request"

@@ -32,7 +32,7 @@ from .files import MinioFile, ObjectReader
 from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
 from .object_options import ProgressReader, merged, stored_headers
-from .objects import BucketObjects, Objects
+from .objects import BucketObjects, Objects, PrefixedObjects
 from .payload import Payload
 from .transfer import ObjectExists
 from .uploaded import UploadedObject
@@ -158,15 +158,17 @@ class MinioBackend(LegacyHelpers, Storage):
         return self.bucket_objects.connection.client
 
     @cached_property
-    def bucket_objects(self) -> BucketObjects:
-        """The objects of this storage's bucket, straight on the server (``objects.BucketObjects``)."""
+    def bucket_objects(self) -> PrefixedObjects:
+        """The objects of this storage's bucket under its location (``MINIO_LOCATION``), by name,
+        straight on the server (``objects.PrefixedObjects`` over ``objects.BucketObjects``)."""
         config = self.settings
-        return BucketObjects(
+        bucket = BucketObjects(
             get_connection(config.connection),
             self.bucket,
             parallel=config.multipart_parallel,
             missing_bucket_is_empty=config.bucket_check_on_save,
         )
+        return PrefixedObjects(bucket, config.location)
 
     def _objects(self) -> Objects:
         """Where this storage's objects are read and written: its bucket (a batch, in ``staticfiles``)."""
@@ -247,7 +249,7 @@ class MinioBackend(LegacyHelpers, Storage):
         override this as Django documents (an "overwrite storage" that deletes first, say):
         ``save()`` honours them.
         """
-        key = fitted_key(name, max_length)
+        key = fitted_key(name, max_length, self.settings.location)
         if _saving.get() is not None or self.allow_overwrite:
             return key
         return str(super().get_available_name(key, max_length))
@@ -262,7 +264,7 @@ class MinioBackend(LegacyHelpers, Storage):
         if isinstance(content, UploadedObject):
             if content.bucket != self.bucket:
                 raise ValueError(f"{content!r} is not in this storage's bucket {self.bucket!r}")
-            return self.adopt(content.key, name, max_length)
+            return self.adopt(content.stored_name, name, max_length)
         return self._write(name, content, mode, max_length)
 
     def create(self, name: Name, content: IO[Any]) -> None:
@@ -333,7 +335,7 @@ class MinioBackend(LegacyHelpers, Storage):
         tried = 0
         while tried < MAX_ALTERNATIVES:
             candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
-            excess = name_excess(candidate, max_length)
+            excess = name_excess(candidate, max_length, self.settings.location)
             if excess <= 0:
                 tried += 1
                 yield object_key(candidate)
@@ -376,8 +378,8 @@ class MinioBackend(LegacyHelpers, Storage):
             buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
 
     def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
-        """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never
-        completed, and return their object names.
+        """Abort this storage's multipart uploads (of names starting with ``prefix``, within its
+        location) begun more than ``older_than`` ago and never completed, and return their names.
 
         A save aborts its own failed upload, but cannot when the server or the process
         dies mid-upload; the parts then hold space until this (e.g. from a periodic task)
@@ -465,8 +467,8 @@ class MinioBackend(LegacyHelpers, Storage):
             object_key(key_prefix + "x")  # validates the prefix as the start of a name
         return self._urls.presigned_post(
             expires or self.settings.direct_upload_expiry,
-            key=None if name is None else object_key(name),
-            key_prefix=key_prefix,
+            name=None if name is None else object_key(name),
+            name_prefix=key_prefix,
             min_size=min_size,
             max_size=max_size,
             content_type=content_type,
@@ -480,29 +482,32 @@ class MinioBackend(LegacyHelpers, Storage):
         save of ``name`` would store, conditional on the name being free as every write
         here is; then ``source`` is deleted. ``FileNotFoundError`` if ``source`` is missing.
         """
-        source_key = object_key(source)
+        source_name = object_key(source)
+        location = self.settings.location
         if self.allow_overwrite:
-            names: Iterator[str] = iter([fitted_key(name, max_length)])
+            names: Iterator[str] = iter([fitted_key(name, max_length, location)])
         else:
-            names = self._candidate_names(fitted_key(name, max_length), max_length)
-        client = self.client
-        for key in names:
-            conditional = not self.allow_overwrite and self._objects().writes_conditionally()
-            if not self.allow_overwrite and not conditional and self.exists(key):
+            names = self._candidate_names(fitted_key(name, max_length, location), max_length)
+        objects = self.bucket_objects
+        source_key = objects.key(source_name)
+        for candidate in names:
+            conditional = not self.allow_overwrite and objects.writes_conditionally()
+            if not self.allow_overwrite and not conditional and self.exists(candidate):
                 continue
+            key, headers = objects.key(candidate), self._headers(candidate, None)
             try:
                 with translated_errors("move", self.settings.connection.endpoint, self.bucket, source_key):
                     try:
-                        s3api.copy_object(client, self.bucket, key, source_key, self._headers(key, None), conditional)
+                        s3api.copy_object(self.client, self.bucket, key, source_key, headers, conditional)
                     except S3Error as exc:
                         if conditional and s3api.name_taken(exc):
                             raise ObjectExists(key) from exc
                         raise
             except ObjectExists:
                 continue
-            self.delete(source_key)
-            return key
-        raise FileExistsError(f"{self.bucket}/{name}: no free name to move {source_key!r} to")
+            self.delete(source_name)
+            return candidate
+        raise FileExistsError(f"{self.bucket}/{name}: no free name to move {source_name!r} to")
 
     @cached_property
     def _urls(self) -> ObjectUrls:
@@ -525,8 +530,9 @@ class MinioBackend(LegacyHelpers, Storage):
     # Identity
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        """For migrations: the bucket, the alias and the overwrite arguments that differ from their
-        defaults; never connection options or credentials (they differ between environments)."""
+        """For migrations: the bucket, the location given as ``location=``, the alias and the
+        overwrite arguments that differ from their defaults; never connection options or
+        credentials (they differ between environments)."""
         cls = type(self)
         module = cls.__module__
         if module.startswith("django_minio_backend."):
@@ -536,6 +542,8 @@ class MinioBackend(LegacyHelpers, Storage):
             for key, value in self._init_kwargs.items()
             if key == "bucket_name" or value != ARGUMENT_DEFAULTS.get(key)
         }
+        if self.options.get("location"):
+            kwargs["location"] = self.options["location"]
         return f"{module}.{cls.__qualname__}", (), kwargs
 
     def __getstate__(self) -> dict[str, Any]:

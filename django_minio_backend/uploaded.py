@@ -15,17 +15,18 @@ from django.core.files.base import File
 
 
 class UploadedObject(File):  # type: ignore[type-arg]  # holds no Python file
-    """The object ``key`` of ``bucket``, ``size`` bytes, to be saved under a name like ``name``
-    (default: the key's file name). Reading it is an error: its bytes stay on the server."""
+    """The object stored as ``stored_name`` (a storage's name, within its location) in ``bucket``,
+    ``size`` bytes, to be saved under a name like ``name`` (default: its file name). Reading it is
+    an error: its bytes stay on the server."""
 
-    def __init__(self, bucket: str, key: str, size: int, name: str | None = None):
-        super().__init__(None, name or posixpath.basename(key))
+    def __init__(self, bucket: str, stored_name: str, size: int, name: str | None = None):
+        super().__init__(None, name or posixpath.basename(stored_name))
         self.bucket = bucket
-        self.key = key
+        self.stored_name = stored_name
         self.size = size
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError(f"{self.bucket}/{self.key} is on the server; save() it to a storage of that bucket")
+        raise ValueError(f"{self.bucket}/{self.stored_name} is on the server; save() it to a storage of that bucket")
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         return self.open()  # type: ignore[no-any-return]
@@ -34,4 +35,4 @@ class UploadedObject(File):  # type: ignore[type-arg]  # holds no Python file
         return True
 
     def __repr__(self) -> str:
-        return f"<UploadedObject {self.bucket}/{self.key}>"
+        return f"<UploadedObject {self.bucket}/{self.stored_name}>"

@@ -125,3 +125,13 @@ def test_adopt_of_a_missing_upload_is_file_not_found(storage: MinioBackend):
     with pytest.raises(FileNotFoundError):
         storage.adopt("direct-uploads/none/x.txt", "x.txt")
     assert not storage.exists("x.txt")
+
+
+def test_uploads_and_moves_stay_within_the_storage_location(bucket: str, s3_client):
+    storage = MinioBackend(bucket, location="media")
+    put = storage.presigned_put("direct-uploads/x/photo.png", content_type="image/png")
+    assert HTTP.request("PUT", put.url, body=b"png", headers=put.headers).status == 200
+    assert _post(storage, b"a,b", "text/csv", name="direct-uploads/y/t.csv", max_size=10) == 204
+    assert storage.adopt("direct-uploads/x/photo.png", "photos/photo.png") == "photos/photo.png"
+    assert stored_keys(s3_client, bucket) == ["media/direct-uploads/y/t.csv", "media/photos/photo.png"]
+    assert storage.open("photos/photo.png").read() == b"png"

@@ -141,8 +141,8 @@ def test_forged_token_for_someone_elses_key_is_refused(direct_bucket, s3_client)
     user = _user(1)
     field, token = _upload(user, b"%PDF theirs")
     real = UploadToken.loads(token, owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1))
-    forged = token.replace(token.split(":")[0], json.dumps([real.label, real.key]))  # tampered payload
-    for value in (forged, real.key, "direct-uploads/x/report.pdf"):
+    forged = token.replace(token.split(":")[0], json.dumps([real.label, real.name]))  # tampered payload
+    for value in (forged, real.name, "direct-uploads/x/report.pdf"):
         form = _form(field, value, user)
         assert not form.is_valid() and "invalid upload token" in str(form.errors)
     assert not any(key.startswith("direct/") for key in _ours(s3_client))
@@ -173,7 +173,7 @@ def test_object_over_the_field_limit_is_refused_and_deleted(direct_bucket, s3_cl
     # The browser announced 10 bytes; someone with the token put 20 there by other means.
     user = _user(1)
     field, token = _upload(user, b"0123456789")
-    key = UploadToken.loads(token, owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1)).key
+    key = UploadToken.loads(token, owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1)).name
     FIELD.storage.delete(key)
     FIELD.storage.save(key, ContentFile(b"x" * 20))
     form = _form(field, token, user)
@@ -260,7 +260,7 @@ def test_upload_storage_is_a_minio_backend():
 @pytest.mark.django_db
 def test_an_abandoned_upload_is_an_orphan_the_cleanup_removes(direct_bucket, s3_client):
     field, token = _upload(_user(1), b"%PDF never submitted")
-    key = UploadToken.loads(token, owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1)).key
+    key = UploadToken.loads(token, owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1)).name
     (scope,) = [scope for scope in orphans.scopes(project_storages()) if scope.bucket == BUCKET]
     assert key not in [orphan.key for orphan in orphans.find_orphans(scope, grace=timedelta(hours=1))]
     found = [orphan for orphan in orphans.find_orphans(scope, grace=timedelta(0)) if orphan.key == key]

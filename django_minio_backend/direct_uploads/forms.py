@@ -125,17 +125,17 @@ class DirectUploadField(forms.FileField):
         except TicketRefused as exc:
             raise ValidationError(self.error_messages["refused"], code="refused", params={"reason": str(exc)}) from None
         try:
-            info = storage.bucket_objects.stat(token.key)
+            info = storage.bucket_objects.stat(token.name)
         except FileNotFoundError:
             raise ValidationError(self.error_messages["missing"], code="missing") from None
         if info.size != token.size or info.size > self.ticket.max_size:
-            storage.delete(token.key)
+            storage.delete(token.name)
             raise ValidationError(self.error_messages["size"], code="size", params={"max": self.ticket.max_size})
-        by_name = type_of_name(token.key)
+        by_name = type_of_name(token.name)
         if not (self.ticket.allows(token.content_type) and self.ticket.allows(by_name)):
-            storage.delete(token.key)
+            storage.delete(token.name)
             raise ValidationError(self.error_messages["type"], code="type", params={"type": by_name})
-        return UploadedObject(storage.bucket, token.key, info.size)
+        return UploadedObject(storage.bucket, token.name, info.size)
 
 
 class DirectUploadAdminMixin:

@@ -2,7 +2,7 @@
 
 A *field ticket* is rendered in a form: the model field (``app_label.Model.field``) and the
 limits the browser may not change. An *upload token* is issued by the start view for one
-upload: its key, the multipart upload id, the declared size and type, the field, and whom it
+upload: the name it is uploaded under, the multipart upload id, the declared size and type, the field, and whom it
 was issued to; it expires after ``MINIO_DIRECT_UPLOAD_EXPIRY``. Nothing else the browser
 sends is trusted.
 """
@@ -91,14 +91,14 @@ class UploadToken:
     """One upload that the start view allowed: where the browser puts it, and for whom."""
 
     label: str
-    key: str
+    name: str  # a name of the storage (under its location), in MINIO_DIRECT_UPLOAD_PREFIX
     size: int
     content_type: str
     owner: str
     upload_id: str = ""  # a multipart upload's id; "" for a form (POST) upload
 
     def dumps(self) -> str:
-        fields: list[Any] = [self.label, self.key, self.size, self.content_type, self.owner, self.upload_id]
+        fields: list[Any] = [self.label, self.name, self.size, self.content_type, self.owner, self.upload_id]
         return signing.dumps(fields, salt=_UPLOAD_SALT)
 
     @classmethod

@@ -96,12 +96,13 @@ def start(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if not ticket.allows(content_type):
         raise Refused(f"files of type {content_type!r} are not allowed")
     filename = get_valid_filename(os.path.basename(str(data.get("name") or "upload"))) or "upload"
-    key = f"{storage.settings.direct_upload_prefix}{secrets.token_urlsafe(18)}/{filename}"
-    issued = UploadToken(ticket.label, key, size, content_type, owner(request))
+    name = f"{storage.settings.direct_upload_prefix}{secrets.token_urlsafe(18)}/{filename}"
+    issued = UploadToken(ticket.label, name, size, content_type, owner(request))
     if size <= storage.settings.multipart_threshold:
-        post = storage.presigned_post(key, min_size=size, max_size=size, content_type=content_type)
+        post = storage.presigned_post(name, min_size=size, max_size=size, content_type=content_type)
         return {"mode": "post", "url": post.url, "fields": post.fields, "token": issued.dumps()}
     part_size = max(storage.settings.multipart_part_size, math.ceil(size / MAX_PARTS))
+    key = storage.bucket_objects.key(name)
     with translated_errors("start an upload to", storage.settings.connection.endpoint, storage.bucket, key):
         upload_id = s3api.create_multipart_upload(storage.client, storage.bucket, key, {"Content-Type": content_type})
     token = dataclasses.replace(issued, upload_id=upload_id)
@@ -115,7 +116,7 @@ def part(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     number = data.get("number")
     if not token.upload_id or not isinstance(number, int) or not 1 <= number <= MAX_PARTS:
         raise Refused("number must be a part number of a multipart upload")
-    return {"url": storage.presigned_put(token.key, part=(token.upload_id, number)).url}
+    return {"url": storage.presigned_put(token.name, part=(token.upload_id, number)).url}
 
 
 @_json_view
@@ -125,14 +126,14 @@ def complete(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     token, storage = _token(request, data)
     if not token.upload_id:
         raise Refused("this is not a multipart upload")
-    client, bucket = storage.client, storage.bucket
-    with translated_errors("complete", storage.settings.connection.endpoint, bucket, token.key):
-        parts = s3api.list_parts(client, bucket, token.key, token.upload_id)
+    client, bucket, key = storage.client, storage.bucket, storage.bucket_objects.key(token.name)
+    with translated_errors("complete", storage.settings.connection.endpoint, bucket, key):
+        parts = s3api.list_parts(client, bucket, key, token.upload_id)
         numbers = [number for number, _, _ in parts]
         if numbers != list(range(1, len(parts) + 1)) or sum(size for _, _, size in parts) != token.size:
-            s3api.abort_multipart_upload(client, bucket, token.key, token.upload_id)
+            s3api.abort_multipart_upload(client, bucket, key, token.upload_id)
             raise Refused("the parts uploaded are not the file announced; the upload was aborted")
-        s3api.complete_multipart_upload(client, bucket, token.key, token.upload_id, [etag for _, etag, _ in parts], {})
+        s3api.complete_multipart_upload(client, bucket, key, token.upload_id, [etag for _, etag, _ in parts], {})
     return {"token": token.dumps()}
 
 
@@ -141,7 +142,8 @@ def abort(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Give up the upload ``{"token"}``: its parts, or its object, are deleted."""
     token, storage = _token(request, data)
     if token.upload_id:
-        with translated_errors("abort", storage.settings.connection.endpoint, storage.bucket, token.key):
-            s3api.abort_multipart_upload(storage.client, storage.bucket, token.key, token.upload_id)
-    storage.delete(token.key)
+        key = storage.bucket_objects.key(token.name)
+        with translated_errors("abort", storage.settings.connection.endpoint, storage.bucket, key):
+            s3api.abort_multipart_upload(storage.client, storage.bucket, key, token.upload_id)
+    storage.delete(token.name)
     return {}
