@@ -5,8 +5,8 @@
 (``x-amz-tagging``), object-lock retention and legal hold, and server-side encryption. They go
 with the PUT, or with the request that begins a multipart upload (``transfer`` also sends the
 SSE-C key with each part). ``parameter_headers`` does the same for object parameters
-(``MINIO_OBJECT_PARAMETERS``, ``get_object_parameters()``). ``ProgressReader`` tells a ``progress`` object of every byte read for
-an upload, as minio's ``put_object`` tells it.
+(``MINIO_OBJECT_PARAMETERS``, ``get_object_parameters()``). ``ProgressReader`` tells a
+``progress`` object of every byte read for an upload, as minio's ``put_object`` tells it.
 """
 
 from __future__ import annotations

@@ -188,6 +188,11 @@ class BucketObjects:
     def bucket(self) -> str:
         return self._bucket
 
+    @property
+    def customer_key(self) -> SseCustomerKey | None:
+        """The SSE-C key every read of an object sends, if the objects are encrypted with one."""
+        return self._customer_key
+
     @contextmanager
     def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
         try:

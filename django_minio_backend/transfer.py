@@ -126,11 +126,11 @@ def put_multipart(
     completion is lost, the object's ETag tells whether the upload completed.
     """
     upload_id = s3api.create_multipart_upload(client, bucket, key, dict(headers))
-    customer_key = _customer_key(headers)
+    key_headers = _customer_key(headers)
     try:
-        etags = _upload_parts(client, bucket, key, upload_id, parts, parallel, customer_key)
+        etags = _upload_parts(client, bucket, key, upload_id, parts, parallel, key_headers)
         try:
-            complete_headers = {**_condition(if_absent), **customer_key}
+            complete_headers = {**_condition(if_absent), **key_headers}
             s3api.complete_multipart_upload(client, bucket, key, upload_id, etags, complete_headers)
         except S3Error as exc:
             if if_absent and s3api.name_taken(exc):

@@ -218,7 +218,7 @@ def test_the_parameters_cost_no_request(bucket: str):
         ("max-age=60", r"must be a dict of object parameters, got str"),
         ({"Cache-Control": 60}, r"\['Cache-Control'\] must be a header value string, got int"),
         ({"Content-Language": "dé"}, r"\['Content-Language'\] must be US-ASCII"),
-        ({"Expires": datetime(2030, 1, 1)}, r"\['Expires'\] must be an aware datetime"),  # noqa: DTZ001
+        ({"Expires": datetime(2030, 1, 1)}, r"\['Expires'\] must be an aware datetime"),
         ({"Metadata": ["a"]}, r"\['Metadata'\] must be a dict"),
         ({"Metadata": {"bad name": "x"}}, r"\['Metadata'\]\['bad name'\] is not a header name"),
         ({"Metadata": {"n": 1}}, r"\['Metadata'\]\['n'\] must be a string"),
