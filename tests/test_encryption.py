@@ -7,70 +7,42 @@ the server, which the local one has not (it answers 500), so only its settings a
 
 from __future__ import annotations
 
-import io
 import os
-import sys
 import traceback
-from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.test import override_settings
 from minio import Minio
 from minio.error import S3Error
 from minio.sse import SseCustomerKey, SseKMS, SseS3
 
 from django_minio_backend import MinioBackend, MinioBackendStatic
-from django_minio_backend.filecopy import copy_file
 
 from .reliability.conftest import SMALL_PARTS, MiB, storage_at
 from .reliability.proxy import OneShot, Proxy, drop_the_answer, put_with_body
-from .reliability.tls import Certificates, make_certificates
+from .reliability.tls import Certificates
 from .s3 import Endpoint, http_get, stored_keys
+from .writes import WRITES
 
 LARGE = 12 * MiB  # three parts of SMALL_PARTS
 SIZES = pytest.mark.parametrize("size", [100, LARGE], ids=["single", "multipart"])
 KEY_HEADER = "X-Amz-Server-Side-Encryption-Customer-Key"
 
 
-def _saved(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    return storage.save("saved.bin", ContentFile(data))
-
-
-def _written(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    with storage.open("written.bin", "wb") as file:
-        file.write(data)
-    return "written.bin"
-
-
-def _created(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    storage.create("created.bin", io.BytesIO(data))
-    return "created.bin"
-
-
-def _migrated(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    (tmp_path / "migrated.bin").write_bytes(data)
-    result = copy_file(FileSystemStorage(tmp_path), storage, "migrated.bin")  # verified by reading it back
-    assert result.status == "copied", result.reason
-    return "migrated.bin"
-
-
-WRITES = pytest.mark.parametrize("write", [_saved, _written, _created, _migrated], ids=lambda w: w.__name__[1:])
-
-
 # SSE-S3
 
 
 @SIZES
-@WRITES
-def test_sse_s3_encrypts_every_write(write: Any, size: int, bucket: str, s3_client: Minio, tmp_path: Path):
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_sse_s3_encrypts_every_write(write: str, size: int, bucket: str, s3_client: Minio, tmp_path: Path):
     storage = MinioBackend(bucket, MINIO_SERVER_SIDE_ENCRYPTION=SseS3(), **SMALL_PARTS)
     data = os.urandom(size)
-    key = write(storage, data, tmp_path)
+    key = WRITES[write](storage, "secret.bin", data, tmp_path)
     assert s3_client.stat_object(bucket, key).metadata["X-Amz-Server-Side-Encryption"] == "AES256"
     assert storage.open(key).read() == data
 
@@ -112,40 +84,38 @@ def test_a_mode_the_connection_cannot_carry_is_refused(value: Any, message: str,
 # SSE-C, through TLS
 
 
-@pytest.fixture(scope="module")
-def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
-    return make_certificates(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def tls_proxy(s3_endpoint: Endpoint, certificates: Certificates) -> Iterator[Proxy]:
-    with Proxy(s3_endpoint.endpoint, tls=certificates.server_context()) as proxy:
-        yield proxy
-
-
 @pytest.fixture
 def customer_key() -> SseCustomerKey:
     return SseCustomerKey(os.urandom(32))
 
 
-def encrypted(proxy: Proxy, endpoint: Endpoint, certificates: Certificates, bucket: str, key: Any) -> MinioBackend:
-    return storage_at(
-        proxy.endpoint, endpoint, bucket,
-        MINIO_USE_HTTPS=True, MINIO_CA_CERTS=str(certificates.ca), MINIO_SERVER_SIDE_ENCRYPTION=key, **SMALL_PARTS,
-    )  # fmt: skip
+@dataclass
+class Encrypted:
+    """Storages of one bucket through a TLS front (``proxy``) that encrypt with an SSE-C key."""
+
+    bucket: str
+    endpoint: Endpoint
+    certificates: Certificates
+    proxy: Proxy
+
+    def storage(self, key: SseCustomerKey) -> MinioBackend:
+        return storage_at(
+            self.proxy.endpoint, self.endpoint, self.bucket,
+            MINIO_USE_HTTPS=True, MINIO_CA_CERTS=str(self.certificates.ca),
+            MINIO_SERVER_SIDE_ENCRYPTION=key, **SMALL_PARTS,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def encrypted(bucket: str, s3_endpoint: Endpoint, certificates: Certificates, tls_proxy: Proxy) -> Encrypted:
+    return Encrypted(bucket, s3_endpoint, certificates, tls_proxy)
 
 
 @SIZES
 def test_sse_c_objects_are_read_written_and_inspected_with_the_key_on_every_request(
-    size: int,
-    bucket: str,
-    s3_client: Minio,
-    s3_endpoint: Endpoint,
-    tls_proxy: Proxy,
-    certificates: Certificates,
-    customer_key: SseCustomerKey,
+    size: int, encrypted: Encrypted, customer_key: SseCustomerKey, s3_client: Minio
 ):
-    storage = encrypted(tls_proxy, s3_endpoint, certificates, bucket, customer_key)
+    storage = encrypted.storage(customer_key)
     data = os.urandom(size)
     name = storage.save("secret.bin", ContentFile(data))
     assert storage.exists(name) and storage.size(name) == size and storage.get_modified_time(name)
@@ -156,32 +126,24 @@ def test_sse_c_objects_are_read_written_and_inspected_with_the_key_on_every_requ
         assert file.read(50) == data[size // 2 : size // 2 + 50]
         file.seek(10)
         assert file.read(5) == data[10:15]
-    assert s3_client.get_object(bucket, name, ssec=customer_key).read() == data
+    assert s3_client.get_object(encrypted.bucket, name, ssec=customer_key).read() == data
     with pytest.raises(S3Error):
-        s3_client.get_object(bucket, name)  # unreadable without the key
-    sent = [request for request in tls_proxy.requests if "secret.bin" in request.target]
+        s3_client.get_object(encrypted.bucket, name)  # unreadable without the key
+    sent = [request for request in encrypted.proxy.requests if "secret.bin" in request.target]
     expected = {"PUT", "HEAD", "GET"} | ({"POST"} if size == LARGE else set())
     assert {request.method for request in sent} == expected
     assert all(request.header(KEY_HEADER) == customer_key.headers()[KEY_HEADER] for request in sent)
 
 
 @SIZES
-@WRITES
+@pytest.mark.parametrize("write", sorted(WRITES))
 def test_sse_c_encrypts_every_write(
-    write: Any,
-    size: int,
-    bucket: str,
-    s3_client: Minio,
-    s3_endpoint: Endpoint,
-    tls_proxy: Proxy,
-    certificates: Certificates,
-    customer_key: SseCustomerKey,
-    tmp_path: Path,
+    write: str, size: int, encrypted: Encrypted, customer_key: SseCustomerKey, s3_client: Minio, tmp_path: Path
 ):
-    storage = encrypted(tls_proxy, s3_endpoint, certificates, bucket, customer_key)
+    storage = encrypted.storage(customer_key)
     data = os.urandom(size)
-    name = write(storage, data, tmp_path)
-    assert s3_client.get_object(bucket, name, ssec=customer_key).read() == data
+    name = WRITES[write](storage, "secret.bin", data, tmp_path)
+    assert s3_client.get_object(encrypted.bucket, name, ssec=customer_key).read() == data
     assert storage.open(name).read() == data
 
 
@@ -192,13 +154,11 @@ def test_sse_c_objects_have_no_url_and_say_why(bucket: str, customer_key: SseCus
     assert MinioBackend(bucket, MINIO_SERVER_SIDE_ENCRYPTION=SseS3()).url("secret.bin")
 
 
-def test_another_key_cannot_read_them_and_no_error_shows_a_key(
-    bucket: str, s3_endpoint: Endpoint, tls_proxy: Proxy, certificates: Certificates, customer_key: SseCustomerKey
-):
+def test_another_key_cannot_read_them_and_no_error_shows_a_key(encrypted: Encrypted, customer_key: SseCustomerKey):
     other = SseCustomerKey(os.urandom(32))
     secrets = [key.headers()[KEY_HEADER] for key in (customer_key, other)]
-    name = encrypted(tls_proxy, s3_endpoint, certificates, bucket, customer_key).save("s.bin", ContentFile(b"x"))
-    wrong = encrypted(tls_proxy, s3_endpoint, certificates, bucket, other)
+    name = encrypted.storage(customer_key).save("s.bin", ContentFile(b"x"))
+    wrong = encrypted.storage(other)
     for attempt in (lambda: wrong.open(name).read(), lambda: wrong.size(name), lambda: wrong.url(name)):
         with pytest.raises((OSError, NotImplementedError)) as raised:
             attempt()
@@ -215,27 +175,22 @@ def _shown(error: BaseException) -> str:
         if "django_minio_backend" in tb.tb_frame.f_code.co_filename:
             shown += "".join(f"{name}={value!r}" for name, value in tb.tb_frame.f_locals.items())
         tb = tb.tb_next
-    return shown + repr(sys.exc_info())
+    return shown
 
 
 @SIZES
 def test_a_sse_c_write_whose_answer_is_lost_is_stored_once(
-    size: int,
-    bucket: str,
-    s3_client: Minio,
-    s3_endpoint: Endpoint,
-    certificates: Certificates,
-    customer_key: SseCustomerKey,
+    size: int, encrypted: Encrypted, customer_key: SseCustomerKey, s3_client: Minio
 ):
     """Telling our own lost write from another writer's object reads it back, with the key."""
     hook = OneShot()
-    with Proxy(s3_endpoint.endpoint, tamper=hook, tls=certificates.server_context()) as proxy:
-        storage = encrypted(proxy, s3_endpoint, certificates, bucket, customer_key)
+    with Proxy(encrypted.endpoint.endpoint, tamper=hook, tls=encrypted.certificates.server_context()) as proxy:
+        storage = replace(encrypted, proxy=proxy).storage(customer_key)
         storage.exists("warm-up")
         completion = (lambda r: r.method == "POST" and "uploadId=" in r.target) if size == LARGE else put_with_body()
         hook.arm(drop_the_answer, completion)
         data = os.urandom(size)
         assert storage.save("photo.bin", ContentFile(data)) == "photo.bin"
         assert hook.seen
-        assert stored_keys(s3_client, bucket) == ["photo.bin"]
+        assert stored_keys(s3_client, encrypted.bucket) == ["photo.bin"]
         assert storage.open("photo.bin").read() == data

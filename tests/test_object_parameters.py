@@ -4,7 +4,6 @@ every object, whatever writes it, and served to browsers: read back from the ser
 from __future__ import annotations
 
 import gzip
-import io
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,16 +12,16 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
 from django.test import override_settings
 from minio import Minio
 
 from django_minio_backend import MinioBackend, MinioBackendStatic
 from django_minio_backend.errors import MinioBackendError
-from django_minio_backend.filecopy import copy_file
 
 from .reliability.conftest import SMALL_PARTS, MiB
 from .s3 import CountingPoolManager, http_get, stored_keys
+from .writes import WRITES
 
 LARGE = 12 * MiB  # three parts of SMALL_PARTS
 EXPIRES = datetime(2030, 12, 1, 16, 0, tzinfo=timezone.utc)
@@ -63,37 +62,12 @@ def assert_stored_with_parameters(client: Minio, bucket: str, key: str) -> None:
 # Every write path
 
 
-def _saved(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    return storage.save("saved.pdf", ContentFile(data))
-
-
-def _written(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    with storage.open("written.pdf", "wb") as file:
-        file.write(data)
-    return "written.pdf"
-
-
-def _created(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    storage.create("created.pdf", io.BytesIO(data))
-    return "created.pdf"
-
-
-def _migrated(storage: MinioBackend, data: bytes, tmp_path: Path) -> str:
-    (tmp_path / "migrated.pdf").write_bytes(data)
-    result = copy_file(FileSystemStorage(tmp_path), storage, "migrated.pdf")  # minio_migrate_files' copy
-    assert result.status == "copied", result.reason
-    return "migrated.pdf"
-
-
-WRITES = {"save": _saved, "write-mode": _written, "create": _created, "migrate": _migrated}
-
-
 @pytest.mark.parametrize("size", [100, LARGE], ids=["single", "multipart"])
 @pytest.mark.parametrize("write", sorted(WRITES))
 def test_every_write_stores_the_parameters(write: str, size: int, bucket: str, s3_client: Minio, tmp_path: Path):
     storage = MinioBackend(bucket, MINIO_OBJECT_PARAMETERS=PARAMETERS, **SMALL_PARTS)
     data = os.urandom(size)
-    key = WRITES[write](storage, data, tmp_path)
+    key = WRITES[write](storage, "report.pdf", data, tmp_path)
     assert_stored_with_parameters(s3_client, bucket, key)
     assert storage.open(key).read() == data
 
