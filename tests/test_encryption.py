@@ -1,14 +1,16 @@
 """Server-side encryption (``MINIO_SERVER_SIDE_ENCRYPTION``, 4.x's ``sse``), against the real server.
 
-SeaweedFS implements SSE-S3 and SSE-C, tested here for every write and read; SSE-C goes through
-a TLS front (S3 servers refuse customer keys over plain HTTP). SSE-KMS needs a KMS configured on
-the server, which the local one has not (it answers 500), so only its settings are tested here.
+SeaweedFS implements all three modes, tested here for every write and read. SSE-KMS and SSE-C
+go through a TLS front (S3 clients send their key material over TLS only); SSE-KMS runs on a
+SeaweedFS of its own, with its built-in development KMS configured (the session's has none).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,13 @@ from minio.error import S3Error
 from minio.sse import SseCustomerKey, SseKMS, SseS3
 
 from django_minio_backend import MinioBackend, MinioBackendStatic
+from django_minio_backend.errors import MinioBackendError
+from django_minio_backend.localserver import LocalS3Server
 
 from .reliability.conftest import SMALL_PARTS, MiB, storage_at
 from .reliability.proxy import OneShot, Proxy, drop_the_answer, put_with_body
 from .reliability.tls import Certificates
-from .s3 import Endpoint, http_get, stored_keys
+from .s3 import Endpoint, empty_and_remove_bucket, http_get, make_bucket, new_bucket_name, stored_keys
 from .writes import WRITES
 
 LARGE = 12 * MiB  # three parts of SMALL_PARTS
@@ -79,6 +83,65 @@ def test_the_setting_and_its_4x_name_are_one_option(bucket: str, s3_client: Mini
 def test_a_mode_the_connection_cannot_carry_is_refused(value: Any, message: str, bucket: str):
     with pytest.raises(ImproperlyConfigured, match=rf"MINIO_SERVER_SIDE_ENCRYPTION.*{message}.*E025"):
         MinioBackend(bucket, MINIO_SERVER_SIDE_ENCRYPTION=value, MINIO_USE_HTTPS=False).settings
+
+
+# SSE-KMS, on a server with a KMS, through TLS
+
+KMS_KEY = "alias/seaweedfs-default"  # the key SeaweedFS's local KMS creates
+
+
+@pytest.fixture(scope="module")
+def kms_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
+    config = tmp_path_factory.mktemp("kms") / "s3.json"
+    kms = {"default_provider": "local", "providers": {"local": {"type": "local"}}}
+    config.write_text(json.dumps({"identities": [], "kms": kms}))
+    with LocalS3Server(s3_config=config) as server:  # its own access key may do everything
+        yield Endpoint(server.endpoint, server.access_key, server.secret_key)
+
+
+@pytest.fixture
+def kms_bucket(kms_server: Endpoint) -> Iterator[str]:
+    client = kms_server.client()
+    name = make_bucket(client, new_bucket_name())
+    yield name
+    empty_and_remove_bucket(client, name)
+
+
+@pytest.fixture
+def kms_storage(kms_server: Endpoint, kms_bucket: str, certificates: Certificates) -> Iterator[MinioBackend]:
+    """A storage encrypting with SSE-KMS through a TLS front; its URLs point at the server itself."""
+    with Proxy(kms_server.endpoint, tls=certificates.server_context()) as proxy:
+        yield storage_at(
+            proxy.endpoint, kms_server, kms_bucket,
+            MINIO_USE_HTTPS=True, MINIO_CA_CERTS=str(certificates.ca),
+            MINIO_EXTERNAL_ENDPOINT=kms_server.endpoint, MINIO_EXTERNAL_ENDPOINT_USE_HTTPS=False,
+            MINIO_SERVER_SIDE_ENCRYPTION=SseKMS(KMS_KEY, {"project": "apollo"}), **SMALL_PARTS,
+        )  # fmt: skip
+
+
+@SIZES
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_sse_kms_encrypts_every_write_with_the_named_key(
+    write: str, size: int, kms_storage: MinioBackend, kms_server: Endpoint, tmp_path: Path
+):
+    data = os.urandom(size)
+    name = WRITES[write](kms_storage, "secret.bin", data, tmp_path)
+    stored = kms_server.client().stat_object(kms_storage.bucket, name).metadata
+    assert stored["X-Amz-Server-Side-Encryption"] == "aws:kms"
+    assert stored["X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"]
+    assert kms_storage.open(name).read() == data
+    status, body, _ = http_get(kms_storage.url(name))  # the server decrypts for a presigned URL
+    assert (status, body) == (200, data)
+
+
+def test_a_kms_key_the_server_does_not_have_fails_the_write_and_stores_nothing(
+    kms_storage: MinioBackend, kms_server: Endpoint
+):
+    unknown = {"MINIO_MAX_RETRIES": 0, "MINIO_SERVER_SIDE_ENCRYPTION": SseKMS("no-such-key", {})}
+    storage = MinioBackend(kms_storage.bucket, **{**kms_storage.options, **unknown})
+    with pytest.raises(MinioBackendError):
+        storage.save("secret.bin", ContentFile(b"x"))
+    assert stored_keys(kms_server.client(), kms_storage.bucket) == []
 
 
 # SSE-C, through TLS
