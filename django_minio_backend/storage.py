@@ -344,16 +344,11 @@ class MinioBackend(LegacyHelpers, Storage):
         """Everything stored with an object besides its bytes, for every write path. Each layer
         replaces the same headers of the ones before it: the type of the name or content, the
         storage's own headers (``_object_headers``), what the 4.x ``put_object`` options store,
-        then ``get_object_parameters(key)``. The one exception: an object of a type browsers run
-        script in, which ``_object_headers`` stores as an attachment, stays one."""
+        then ``get_object_parameters(key)``."""
         own = {"Content-Type": content_type(key, content), **self._object_headers(key)}
         label = f"{type(self).__name__}.get_object_parameters({key!r})"
         parameters = parameter_headers(self.get_object_parameters(key), label)
-        headers = merged(own, stored_headers(self.settings.put_options), parameters)
-        disposition = next((value for name, value in headers.items() if name.lower() == "content-disposition"), "")
-        if own.get("Content-Disposition") == "attachment" and not disposition.lower().startswith("attachment"):
-            headers = merged(headers, {"Content-Disposition": "attachment"})
-        return headers
+        return merged(own, stored_headers(self.settings.put_options), parameters)
 
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         """The object parameters stored with a new object ``name``: ``MINIO_OBJECT_PARAMETERS``.

@@ -148,13 +148,16 @@ def test_parameters_win_over_4x_options_and_static_cache_control(public_bucket: 
     assert dict(s3_client.get_object_tags(public_bucket, key) or {}) == {"from": "params"}
 
 
-def test_an_upload_browsers_would_run_stays_an_attachment(public_bucket: str):
-    storage = MinioBackend(
-        public_bucket, MINIO_PUBLIC_BUCKETS=[public_bucket], MINIO_OBJECT_PARAMETERS={"Content-Disposition": "inline"}
-    )
-    html, pdf = storage.save("page.html", ContentFile(b"<script>1</script>")), storage.save("a.pdf", ContentFile(b"%"))
-    assert http_get(storage.url(html))[2]["Content-Disposition"] == "attachment"
-    assert http_get(storage.url(pdf))[2]["Content-Disposition"] == "inline"
+def test_uploads_browsers_would_run_stay_attachments_unless_a_parameter_says_inline(public_bucket: str):
+    class TrustedReports(MinioBackend):
+        def get_object_parameters(self, name: str) -> dict[str, Any]:
+            return {"Content-Disposition": "inline"} if name.startswith("reports/") else {}
+
+    storage = TrustedReports(public_bucket, MINIO_PUBLIC_BUCKETS=[public_bucket])
+    upload = storage.save("uploads/page.html", ContentFile(b"<script>1</script>"))
+    report = storage.save("reports/page.html", ContentFile(b"<p>ours</p>"))
+    assert http_get(storage.url(upload))[2]["Content-Disposition"] == "attachment"
+    assert http_get(storage.url(report))[2]["Content-Disposition"] == "inline"
 
 
 class BadPerFile(MinioBackend):
