@@ -4,15 +4,18 @@ every object, whatever writes it, and served to browsers: read back from the ser
 from __future__ import annotations
 
 import gzip
+import io
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.management import call_command
 from django.test import override_settings
 from minio import Minio
 
@@ -80,6 +83,25 @@ def test_a_collectstatic_batch_stores_the_parameters_over_the_static_cache_contr
         keys = [storage.save(f"doc-{size}.pdf", ContentFile(os.urandom(size))) for size in (10, 20, LARGE)]
     for key in keys:
         assert_stored_with_parameters(s3_client, public_bucket, key)
+
+
+def test_the_collectstatic_command_stores_them_and_clear_stores_new_ones(
+    public_bucket: str, s3_client: Minio, tmp_path: Path
+):
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "app.css").write_bytes(b"body{}")
+    staticfiles = {"BACKEND": "django_minio_backend.models.MinioBackendStatic"}
+    project = {"STATICFILES_DIRS": [str(tmp_path)], "MINIO_STATIC_FILES_BUCKET": public_bucket}
+
+    def served(parameters: dict[str, Any], *args: str) -> str:
+        storages_setting = {**settings.STORAGES, "staticfiles": staticfiles}
+        with override_settings(STORAGES=storages_setting, MINIO_OBJECT_PARAMETERS=parameters, **project):
+            call_command("collectstatic", "--noinput", *args, stdout=io.StringIO())
+            return http_get(storages["staticfiles"].url("css/app.css"))[2]["Content-Language"]
+
+    assert served({"Content-Language": "de"}) == "de"
+    assert served({"Content-Language": "fr"}) == "de"  # unchanged content is not sent again
+    assert served({"Content-Language": "fr"}, "--clear") == "fr"
 
 
 def test_a_top_level_setting_and_an_alias_s_options_set_them(bucket: str, s3_client: Minio):
