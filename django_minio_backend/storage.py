@@ -22,6 +22,7 @@ from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from minio import Minio
 from minio.error import S3Error
+from minio.sse import SseCustomerKey
 
 from . import s3api
 from .client import get_connection
@@ -31,7 +32,7 @@ from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
-from .object_options import ProgressReader, merged, stored_headers
+from .object_options import ProgressReader, merged, parameter_headers, stored_headers
 from .objects import BucketObjects, Objects, PrefixedObjects
 from .payload import Payload
 from .transfer import ObjectExists
@@ -162,11 +163,13 @@ class MinioBackend(LegacyHelpers, Storage):
         """The objects of this storage's bucket under its location (``MINIO_LOCATION``), by name,
         straight on the server (``objects.PrefixedObjects`` over ``objects.BucketObjects``)."""
         config = self.settings
+        sse = config.put_options.sse
         bucket = BucketObjects(
             get_connection(config.connection),
             self.bucket,
             parallel=config.multipart_parallel,
             missing_bucket_is_empty=config.bucket_check_on_save,
+            customer_key=sse if isinstance(sse, SseCustomerKey) else None,
         )
         return PrefixedObjects(bucket, config.location)
 
@@ -348,10 +351,25 @@ class MinioBackend(LegacyHelpers, Storage):
         raise FileExistsError(f"{self.bucket}/{key}: {MAX_ALTERNATIVES} alternative names were all taken.")
 
     def _headers(self, key: str, content: Any) -> dict[str, str]:
-        """Everything stored with an object besides its bytes, for every write path: its type,
-        the storage's own headers, then what the 4.x ``put_object`` options store."""
+        """Everything stored with an object besides its bytes, for every write path. Each layer
+        replaces the same headers of the ones before it: the type of the name or content, the
+        storage's own headers (``_object_headers``), what the 4.x ``put_object`` options store,
+        then ``get_object_parameters(key)``."""
         own = {"Content-Type": content_type(key, content), **self._object_headers(key)}
-        return merged(own, stored_headers(self.settings.put_options))
+        label = f"{type(self).__name__}.get_object_parameters({key!r})"
+        parameters = parameter_headers(self.get_object_parameters(key), label)
+        return merged(own, stored_headers(self.settings.put_options), parameters)
+
+    def get_object_parameters(self, name: str) -> dict[str, Any]:
+        """The object parameters stored with a new object ``name``: ``MINIO_OBJECT_PARAMETERS``.
+
+        Override it to set them per file, e.g. ``{**super().get_object_parameters(name),
+        "Content-Disposition": "attachment"}`` for ``.csv`` names. The names are those of
+        ``MINIO_OBJECT_PARAMETERS`` (``Cache-Control``, ``Content-Disposition``,
+        ``Content-Encoding``, ``Content-Language``, ``Expires``, ``Metadata``, ``Tags``,
+        ``StorageClass``); a bad one fails the write with ``ValueError``, before any request.
+        """
+        return dict(self.settings.object_parameters)
 
     def _object_headers(self, key: str) -> dict[str, str]:
         """Headers stored with a new object besides its Content-Type (e.g. Cache-Control).
@@ -409,6 +427,13 @@ class MinioBackend(LegacyHelpers, Storage):
         """
         if name is None:
             raise TypeError("file names must be str or os.PathLike, got NoneType")
+        if isinstance(self.settings.put_options.sse, SseCustomerKey):
+            raise NotImplementedError(
+                f"{type(self).__name__} encrypts with a customer key (SSE-C), so its objects have no URL: "
+                "S3 serves them only to requests that carry the key, which a browser cannot send "
+                "(a presigned URL does not hold it). Serve them through a Django view that reads "
+                "the file with this storage, or use SseS3()/SseKMS() encryption."
+            )
         if method == "PUT":
             if response_headers:
                 raise ValueError("response_headers apply to GET URLs only")
@@ -434,6 +459,7 @@ class MinioBackend(LegacyHelpers, Storage):
         ``expires`` (default ``MINIO_DIRECT_UPLOAD_EXPIRY``). With ``part=(upload_id,
         number)``, a PUT of that part of a multipart upload instead (no headers).
         """
+        self._refuse_customer_key()
         expires = expires or self.settings.direct_upload_expiry
         if part is not None:
             upload_id, number = part
@@ -463,6 +489,7 @@ class MinioBackend(LegacyHelpers, Storage):
         expired (``expires``, default ``MINIO_DIRECT_UPLOAD_EXPIRY``). A POST replaces
         an object of the same key: issue keys nobody else uses (see ``direct_uploads``).
         """
+        self._refuse_customer_key()
         if key_prefix is not None:
             object_key(key_prefix + "x")  # validates the prefix as the start of a name
         return self._urls.presigned_post(
@@ -473,6 +500,13 @@ class MinioBackend(LegacyHelpers, Storage):
             max_size=max_size,
             content_type=content_type,
         )
+
+    def _refuse_customer_key(self) -> None:
+        if isinstance(self.settings.put_options.sse, SseCustomerKey):
+            raise NotImplementedError(
+                f"{type(self).__name__} encrypts with a customer key (SSE-C), which a browser's upload cannot "
+                "carry (a presigned request does not hold it): use SseS3()/SseKMS() for direct uploads."
+            )
 
     def adopt(self, source: Name, name: Name, max_length: int | None = None) -> str:
         """Move the object ``source`` (e.g. a direct upload) to ``name``, or to an alternative name

@@ -135,3 +135,12 @@ def test_uploads_and_moves_stay_within_the_storage_location(bucket: str, s3_clie
     assert storage.adopt("direct-uploads/x/photo.png", "photos/photo.png") == "photos/photo.png"
     assert stored_keys(s3_client, bucket) == ["media/direct-uploads/y/t.csv", "media/photos/photo.png"]
     assert storage.open("photos/photo.png").read() == b"png"
+
+
+def test_a_customer_key_storage_refuses_browser_uploads(bucket: str):
+    from minio.sse import SseCustomerKey
+
+    storage = MinioBackend(bucket, MINIO_USE_HTTPS=True, sse=SseCustomerKey(b"k" * 32))
+    for sign in (lambda: storage.presigned_put("a.txt"), lambda: storage.presigned_post("a.txt", max_size=1)):
+        with pytest.raises(NotImplementedError, match="customer key"):
+            sign()
