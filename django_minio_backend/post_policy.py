@@ -2,7 +2,11 @@
 
 A POST policy is a signed list of conditions the server checks before it stores a form
 upload: the bucket, the key (exact or a prefix), a content-length range, the
-Content-Type (exact, or a family such as ``image/``) and an expiry. ``conditions()``
+Content-Type (exact, or a family such as ``image/``) and an expiry. Every upload is stored
+with ``Content-Disposition: attachment`` (``UPLOAD_HEADERS``): whatever type the browser
+declared, the object is never opened as a page on the storage's origin (an ``image/svg+xml``
+or, with no type limit, ``text/html`` upload would run its script there); embedding it
+(``<img>``) still works, and ``MinioBackend.adopt()`` stores the final name's own headers. ``conditions()``
 writes them; ``signing.Presigner.sign_post_policy`` signs them.
 
 A policy can say one Content-Type or one prefix, not a list: to allow several types,
@@ -15,6 +19,7 @@ from typing import Any, NamedTuple
 
 GiB = 1024**3
 S3_MAX_SINGLE_UPLOAD = 5 * GiB  # S3's limit for one PUT or POST (and for one CopyObject)
+UPLOAD_HEADERS = {"Content-Disposition": "attachment"}  # stored with every browser upload
 
 
 class PresignedPost(NamedTuple):
@@ -50,8 +55,8 @@ def conditions(
         raise ValueError("give exactly one of name and key_prefix")
     if not 0 <= min_size <= max_size <= S3_MAX_SINGLE_UPLOAD:
         raise ValueError(f"sizes must satisfy 0 <= min_size <= max_size <= 5 GiB, got {min_size} and {max_size}")
-    found: list[Any] = [["content-length-range", min_size, max_size]]
-    fields: dict[str, str] = {}
+    found: list[Any] = [["content-length-range", min_size, max_size], *({k: v} for k, v in UPLOAD_HEADERS.items())]
+    fields: dict[str, str] = dict(UPLOAD_HEADERS)
     if key is not None:
         found.append({"key": key})
         fields["key"] = key

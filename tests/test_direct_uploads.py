@@ -266,3 +266,15 @@ def test_an_abandoned_upload_is_an_orphan_the_cleanup_removes(direct_bucket, s3_
     found = [orphan for orphan in orphans.find_orphans(scope, grace=timedelta(0)) if orphan.key == key]
     assert found and orphans.delete_orphans(scope.storage, found) == []
     assert key not in _ours(s3_client)
+
+
+@pytest.mark.parametrize("size", [100, 9 * MiB], ids=["form upload", "multipart upload"])
+def test_an_upload_is_never_served_as_a_page_before_it_is_named(direct_bucket, s3_client, size):
+    """With no type limit, a browser may upload HTML; on the public bucket the pending object is
+    served as a download, so its script never runs on the storage's origin."""
+    page = b"<script>document.title='ran'</script>".ljust(size, b" ")
+    _upload(_user(1), page, name="page.html", content_type="text/html", max_size=16 * MiB)
+    (pending,) = [key for key in _ours(s3_client) if key.startswith("direct-uploads/")]
+    response = HTTP.request("GET", FIELD.storage.url(pending))  # anonymous: the bucket is public
+    assert response.status == 200 and response.data == page
+    assert response.headers["Content-Disposition"] == "attachment"

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from .. import s3api
 from ..errors import translated_errors
+from ..post_policy import UPLOAD_HEADERS
 from ..storage import MinioBackend
 from .tickets import FieldTicket, TicketRefused, UploadToken, owner
 
@@ -104,7 +105,8 @@ def start(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     part_size = max(storage.settings.multipart_part_size, math.ceil(size / MAX_PARTS))
     key = storage.bucket_objects.key(name)
     with translated_errors("start an upload to", storage.settings.connection.endpoint, storage.bucket, key):
-        upload_id = s3api.create_multipart_upload(storage.client, storage.bucket, key, {"Content-Type": content_type})
+        headers = {"Content-Type": content_type, **UPLOAD_HEADERS}
+        upload_id = s3api.create_multipart_upload(storage.client, storage.bucket, key, headers)
     token = dataclasses.replace(issued, upload_id=upload_id)
     return {"mode": "multipart", "part_size": part_size, "parts": math.ceil(size / part_size), "token": token.dumps()}
 
