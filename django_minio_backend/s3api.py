@@ -1,8 +1,9 @@
 """The S3 requests minio has no public call for, one function per request.
 
-minio cannot send a conditional PUT, nor run a multipart upload part by part, through
-its public API. These functions go through ``Minio._execute``, which signs, retries and
-turns error answers into ``S3Error`` like every public call. This is the only module that
+minio cannot send a conditional PUT, nor run a multipart upload part by part, nor send a
+HEAD with headers of our own (minio 7.2.0's ``stat_object`` takes none), through its public
+API. These functions go through ``Minio._execute``, which signs, retries and turns error
+answers into ``S3Error`` like every public call. This is the only module that
 uses minio's non-public API; ``tests/test_sdk_contract.py`` fails if a minio release
 changes it.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
 from minio import Minio
@@ -128,3 +130,23 @@ def list_multipart_uploads(client: Minio, bucket: str, prefix: str = "") -> Iter
         if not markers[0] or markers == (query.get("key-marker"), query.get("upload-id-marker")):
             raise s3_error(response, "InvalidResponse", "a truncated list of uploads gave no place to continue from")
         query["key-marker"], query["upload-id-marker"] = markers
+
+
+class ObjectHead(NamedTuple):
+    """What a HEAD of an object tells: its size, ETag (as sent, quotes included) and last change."""
+
+    size: int
+    etag: str | None
+    last_modified: datetime | None
+
+
+def head_object(client: Minio, bucket: str, key: str, headers: Fields) -> ObjectHead:
+    """HeadObject with ``headers`` (an SSE-C key's, say) as given. A missing object raises
+    ``S3Error`` with minio's codes for a bodiless 404 (``NoSuchKey``, as ``stat_object``)."""
+    response = client._execute("HEAD", bucket, key, headers=headers)
+    modified = response.headers.get("Last-Modified")
+    return ObjectHead(
+        int(response.headers.get("Content-Length") or 0),
+        response.headers.get("ETag"),
+        parsedate_to_datetime(modified) if modified else None,
+    )
