@@ -17,6 +17,8 @@ from email.utils import format_datetime
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
+from minio.sse import Sse, SseCustomerKey
+
 from .conf import OBJECT_PARAMETERS, PutOptions, header_values, object_parameter_problems
 
 # Headers 4.5's ``metadata`` stores as they are (minio's put_object does); other names become user metadata.
@@ -79,6 +81,14 @@ def stored_headers(options: PutOptions) -> dict[str, str]:
     if options.sse is not None:  # masked at once: no local variable of this frame holds the key
         headers.update({name: _masked(name, value) for name, value in options.sse.headers().items()})
     return headers
+
+
+def customer_key_headers(sse: Sse | None) -> dict[str, str]:
+    """The headers every request that reads an object or its metadata sends for an SSE-C key
+    (``SseCustomerKey``), the key ``Masked``; none for other modes, which reads need not name."""
+    if not isinstance(sse, SseCustomerKey):
+        return {}
+    return {name: _masked(name, value) for name, value in sse.headers().items()}
 
 
 def _tagging(tags: Mapping[str, str]) -> str:
