@@ -119,6 +119,7 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
     "MINIO_CONDITIONAL_WRITES": None,  # None: ask the server once; True/False: as declared, never asked
     **PUT_OPTIONS,
+    "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": False,
 }
 
 # Options held as ``Secret`` from the moment they are read.
@@ -632,6 +633,13 @@ def _no_effect(o: OptionValues) -> Iterable[str]:
             yield f"{option}['Content-Type'] has no effect: each object is stored with its own type (as in 4.x)."
 
 
+@_rule("E050", "Write True to keep only the hashed copies of static files, False (the default) to keep both.")
+def _keep_only_hashed(o: OptionValues) -> Iterable[str]:
+    value = o["MINIO_STATIC_KEEP_ONLY_HASHED_FILES"]
+    if not isinstance(value, bool):
+        yield f"MINIO_STATIC_KEEP_ONLY_HASHED_FILES must be True or False, got {value!r}."
+
+
 @sensitive_variables()
 def problems(options: OptionValues) -> list[Problem]:
     """Every rule ``options`` break, errors and warnings, in the order of ``RULES``."""
@@ -697,6 +705,7 @@ class MinioSettings:
     static_hashed_cache_control: str
     static_parallel_uploads: int
     put_options: PutOptions = field(default_factory=PutOptions)
+    static_keep_only_hashed_files: bool = False
 
     @classmethod
     @sensitive_variables()
@@ -757,4 +766,5 @@ class MinioSettings:
                 legal_hold=o["legal_hold"],
                 progress=o["progress"],
             ),
+            static_keep_only_hashed_files=o["MINIO_STATIC_KEEP_ONLY_HASHED_FILES"],
         )

@@ -117,6 +117,7 @@ RULE_CASES = [
     ("E026", {"STORAGES": media_alias(legal_hold="yes")}),
     ("E027", {"STORAGES": media_alias(progress=object())}),
     ("W006", {"STORAGES": media_alias(write_offset=0)}),
+    ("E050", {"MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "yes"}),
 ]
 
 

@@ -66,6 +66,7 @@ MEANINGS: dict[str, str] = {
     "write_offset": "Accepted for 4.5 settings, with warning W006: every write stores a whole object.",
     "extra_query_params": "Accepted with warning W006: S3 stores nothing an upload's query says.",
     "checksum": "Accepted with warning W006: every body is sent with its `Content-MD5`, which the server verifies.",
+    "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "`MinioManifestStaticStorage` keeps only the hashed copies and the manifest.",
 }
 
 
