@@ -48,6 +48,14 @@ STORAGES: dict[str, tuple[str, dict[str, Any], bool]] = {
         {"BACKEND": "django_minio_backend.MinioManifestStaticStorage"},
         True,
     ),
+    "ours-hashed-only": (
+        "MinioManifestStaticStorage, MINIO_STATIC_KEEP_ONLY_HASHED_FILES",
+        {
+            "BACKEND": "django_minio_backend.MinioManifestStaticStorage",
+            "OPTIONS": {"MINIO_STATIC_KEEP_ONLY_HASHED_FILES": True},
+        },
+        True,
+    ),
     "s3": ("django-storages S3StaticStorage", {"BACKEND": "storages.backends.s3.S3StaticStorage"}, False),
     "s3-manifest": (
         "django-storages S3ManifestStaticStorage",

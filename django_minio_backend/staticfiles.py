@@ -22,6 +22,7 @@ from django.core.files.storage import Storage
 
 from .batch import BatchObjects
 from .errors import BucketDoesNotExist
+from .manifest_passes import SkipsUnneededPasses
 from .objects import ObjectInfo, Objects
 from .storage import MinioBackend
 
@@ -104,13 +105,14 @@ class MinioBackendStatic(MinioBackend):
         return {key: info for key, info in self.bucket_objects.entries("", recursive=True) if info is not None}
 
 
-class MinioManifestStaticStorage(ManifestFilesMixin, MinioBackendStatic):  # type: ignore[misc]
+class MinioManifestStaticStorage(SkipsUnneededPasses, ManifestFilesMixin, MinioBackendStatic):  # type: ignore[misc]
     """``MinioBackendStatic`` with hashed names (Django's ``ManifestFilesMixin``).
 
     The manifest (``staticfiles.json``) is read on first use, not on construction; a
     missing manifest is an empty one, so the first ``collectstatic`` works. Hashed
     objects are stored with ``MINIO_STATIC_HASHED_CACHE_CONTROL``. Post-processing reads
-    every file from its source, never back from the bucket.
+    every file from its source, never back from the bucket, and repeats a pass only when
+    the first left a reference stale (see ``manifest_passes``).
 
     With ``MINIO_STATIC_KEEP_ONLY_HASHED_FILES`` only the hashed copies (and the manifest)
     are kept: this package's ``collectstatic`` does not upload the unhashed ones, and
