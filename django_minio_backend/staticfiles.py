@@ -177,8 +177,9 @@ class MinioManifestStaticStorage(SkipsUnneededPasses, ManifestFilesMixin, MinioB
             self._delete_unhashed(paths)
 
     def _delete_unhashed(self, names: Iterable[str]) -> None:
-        """Delete the stored objects of ``names`` that are no file's hashed name (one listing)."""
-        kept = set(self.hashed_files.values())
+        """Delete the stored objects of ``names`` that are neither a file's hashed name nor the
+        manifest (one listing)."""
+        kept = {*self.hashed_files.values(), self.manifest_name}
         stored = set(self.stored_names())
         self.delete_many(name for name in names if name in stored and name not in kept)
 

@@ -498,6 +498,29 @@ def test_keep_only_hashed_files_with_clear_or_djangos_command(
     assert http_get(render_static("img/logo.png"))[:2] == (200, PNG)
 
 
+def test_keep_only_hashed_files_dry_run_stores_and_deletes_nothing(
+    public_bucket: str, source: Path, counter: CountingPoolManager, s3_client: Minio
+):
+    with static_settings(public_bucket, source, counter, "MinioManifestStaticStorage"):
+        collectstatic()
+    before = sorted(stored_keys(s3_client, public_bucket))
+    with static_settings(
+        public_bucket, source, counter, "MinioManifestStaticStorage", MINIO_STATIC_KEEP_ONLY_HASHED_FILES=True
+    ):
+        collectstatic("--dry-run")
+    assert sorted(stored_keys(s3_client, public_bucket)) == before
+
+
+def test_keep_only_hashed_files_never_deletes_the_manifest_for_a_source_file_of_its_name(
+    hashed_only: None, source: Path, public_bucket: str, s3_client: Minio
+):
+    (source / "staticfiles.json").write_bytes(b'{"a": "source file"}')
+    collectstatic()
+    staticfiles_storage._setup()
+    assert "staticfiles.json" in stored_keys(s3_client, public_bucket)
+    assert http_get(render_static("img/logo.png"))[:2] == (200, PNG)
+
+
 def test_keep_only_hashed_files_without_post_processing_keeps_the_unhashed_copies(
     hashed_only: None, public_bucket: str, s3_client: Minio
 ):
