@@ -1,9 +1,12 @@
 """URLs: plain percent-encoded ones for public buckets, presigned GETs for private ones.
 
 Nothing here sends a request: signing is local (``signing.py``), and the region is known.
-URLs are path-style (``scheme://endpoint/bucket/key``) on the external endpoint when one
-is set. On Amazon S3 endpoints presigned URLs come from minio, which knows AWS's
-virtual-host naming rules.
+URLs are path-style (``scheme://endpoint/bucket/key``), or virtual-host style
+(``scheme://bucket.endpoint/key``, ``MINIO_URL_ADDRESSING_STYLE``), on the external endpoint
+when one is set. Keys are the storage's location (``MINIO_LOCATION``) and the name. Public
+objects' plain URLs start with ``MINIO_PUBLIC_URL`` instead when it is set: it is the URL of
+the location's root, so a URL is it and the percent-encoded name. On Amazon S3 endpoints
+presigned URLs come from minio, which knows AWS's virtual-host naming rules.
 """
 
 from __future__ import annotations
@@ -57,31 +60,44 @@ class ObjectUrls:
         endpoint = config.external_endpoint or connection.endpoint
         use_https = config.external_use_https if config.external_endpoint else connection.use_https
         host = host_of(endpoint, use_https)
+        scheme = "https" if use_https else "http"
+        virtual = config.addressing_style == "virtual"
         self._config = config
         self._bucket = bucket
+        self._location = config.location
         self._public = public
-        self._public_prefix = f"{'https' if use_https else 'http'}://{host}/{uri_encode(bucket)}/"
+        self._public_prefix = f"{scheme}://{bucket}.{host}/" if virtual else f"{scheme}://{host}/{uri_encode(bucket)}/"
+        self._public_prefix += uri_encode(config.location, keep_slash=True)
+        if config.public_url:
+            self._public_prefix = config.public_url
         self._expires = int(config.url_expiry.total_seconds())
         self._window = config.url_cache_timeout if config.url_caching else 0
+        self._signed_bucket = None if virtual else bucket
         self._presigner = Presigner(
-            endpoint, use_https, connection.access_key, connection.secret_key, connection.region
-        )
+            f"{bucket}.{endpoint}" if virtual else endpoint,
+            use_https, connection.access_key, connection.secret_key, connection.region,
+        )  # fmt: skip
         self._on_aws = host.rsplit(":", 1)[0].endswith(_AWS_DOMAINS)
 
-    def url(self, key: str, expires: timedelta | None = None, response_headers: Mapping[str, str] | None = None) -> str:
-        """A plain URL if the bucket is public and neither argument is given, else a presigned GET."""
+    def url(
+        self, name: str, expires: timedelta | None = None, response_headers: Mapping[str, str] | None = None
+    ) -> str:
+        """A plain URL of the object of ``name`` (a valid name, without the location) if the bucket
+        is public and neither argument is given, else a presigned GET."""
         if expires is None:
             if self._public and not response_headers:
-                return self._public_prefix + uri_encode(key, keep_slash=True)
+                return self._public_prefix + uri_encode(name, keep_slash=True)
             seconds = self._expires
         elif timedelta(seconds=1) <= expires <= S3_MAX_PRESIGN_EXPIRY:
             seconds = int(expires.total_seconds())
         else:
             raise ValueError(f"expires must be between 1 second and 7 days, got {expires!r}")
         overrides = response_overrides(response_headers) if response_headers else {}
+        key = self._location + name
         if self._on_aws:
             return self._aws_presigned(key, seconds, overrides)
-        return self._presigner.presign_get(self._bucket, key, seconds, overrides.items(), self._signed_at(seconds))
+        signed_at = self._signed_at(seconds)
+        return self._presigner.presign_get(self._signed_bucket, key, seconds, overrides.items(), signed_at)
 
     def _signed_at(self, expires: int) -> int | None:
         if not self._window or self._window >= expires:

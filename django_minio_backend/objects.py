@@ -1,8 +1,9 @@
 """Object access: the few operations the storages are written over, for one bucket.
 
 ``Objects`` is the seam: stat, list, ranged get, put and delete. ``BucketObjects`` sends
-them to the server; ``batch.BatchObjects`` answers them from one listing while a
-``collectstatic`` run is open. Either way errors come out alike: ``FileNotFoundError`` for a
+them to the server; ``PrefixedObjects`` is a bucket's objects under one key prefix
+(``MINIO_LOCATION``), by name; ``batch.BatchObjects`` answers them from one listing while
+a ``collectstatic`` run is open. Either way errors come out alike: ``FileNotFoundError`` for a
 missing object, ``BucketDoesNotExist`` for a missing bucket, ``transfer.ObjectExists`` when a
 conditional write finds the name taken, ``ObjectChangedError`` when a GET of one version
 finds another, and ``MinioBackendError`` naming bucket and key for anything else.
@@ -13,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
+from django.core.exceptions import SuspiciousFileOperation
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 from urllib3 import BaseHTTPResponse
@@ -32,6 +33,7 @@ from .errors import (
     missing_bucket,
     translated_errors,
 )
+from .names import S3_MAX_KEY_BYTES, key_bytes, relative_prefix
 from .payload import Payload
 from .s3api import IncompleteUpload
 
@@ -42,8 +44,7 @@ DRAIN_LIMIT = 64 * 1024  # a body closed with at most this much unread is read o
 Errors = Callable[[], AbstractContextManager[None]]  # a fresh context that translates the errors it sees
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
+class ObjectInfo(NamedTuple):
     """What the server says about one object."""
 
     size: int
@@ -271,3 +272,73 @@ class BucketObjects:
         """Abort ``uploads``; those that were still there to abort."""
         with self._errors("abort incomplete uploads in"):
             return transfer.abort_uploads(self.connection.client, self._bucket, uploads)
+
+
+class PrefixedObjects:
+    """``Objects`` by name: the objects of ``direct`` whose keys start with ``prefix``
+    (``MINIO_LOCATION``: ``""`` or ending in ``/``), each under its key without the prefix.
+
+    Names go in as ``prefix + name`` and come out of listings (and incomplete uploads) with
+    the prefix cut off, so callers, a batch over this view included, see names only and never
+    an object outside the prefix. Names are validated before they get here
+    (``names.object_key`` refuses absolute and ``..`` names); a key the prefix makes longer
+    than S3's 1024 bytes is ``SuspiciousFileOperation``.
+    """
+
+    def __init__(self, direct: BucketObjects, prefix: str):
+        self.direct = direct
+        self.prefix = prefix
+
+    @property
+    def bucket(self) -> str:
+        return self.direct.bucket
+
+    @property
+    def connection(self) -> Connection:
+        return self.direct.connection
+
+    def key(self, name: str) -> str:
+        """The object key of ``name``."""
+        if not self.prefix:
+            return name
+        key = self.prefix + name
+        if key_bytes(key) > S3_MAX_KEY_BYTES:
+            raise SuspiciousFileOperation(
+                f"File name with MINIO_LOCATION {self.prefix!r} is longer than S3's {S3_MAX_KEY_BYTES}-byte "
+                f"key limit: {name[:60]!r}..."
+            )
+        return key
+
+    def writes_conditionally(self) -> bool:
+        return self.direct.writes_conditionally()
+
+    def stat(self, key: str) -> ObjectInfo:
+        return self.direct.stat(self.key(key))
+
+    def entries(self, prefix: str, *, recursive: bool) -> Iterator[Entry]:
+        cut = len(self.prefix)
+        for key, info in self.direct.entries(self.prefix + prefix, recursive=recursive):
+            if len(key) > cut:  # the prefix itself (a "folder" object) is no name
+                yield key[cut:], info
+
+    def get(self, key: str, offset: int, length: int | None, version: ObjectInfo | None = None) -> ObjectBody | None:
+        return self.direct.get(self.key(key), offset, length, version)
+
+    def put(self, key: str, payload: Payload, headers: Mapping[str, str], *, if_absent: bool) -> None:
+        self.direct.put(self.key(key), payload, headers, if_absent=if_absent)
+
+    def delete(self, key: str) -> None:
+        self.direct.delete(self.key(key))
+
+    def delete_many(self, keys: list[str]) -> None:
+        self.direct.delete_many([self.key(key) for key in keys])
+
+    def stale_uploads(self, older_than: timedelta, prefix: str = "") -> list[IncompleteUpload]:
+        """As ``BucketObjects.stale_uploads``, of names starting with ``prefix``, each by its name."""
+        uploads = self.direct.stale_uploads(older_than, self.prefix + relative_prefix(prefix))
+        return [upload._replace(key=upload.key[len(self.prefix) :]) for upload in uploads]
+
+    def abort_uploads(self, uploads: list[IncompleteUpload]) -> list[IncompleteUpload]:
+        """As ``BucketObjects.abort_uploads``, of uploads named as ``stale_uploads`` names them."""
+        aborted = self.direct.abort_uploads([upload._replace(key=self.key(upload.key)) for upload in uploads])
+        return [upload._replace(key=upload.key[len(self.prefix) :]) for upload in aborted]

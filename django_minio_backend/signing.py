@@ -1,7 +1,9 @@
 """AWS Signature Version 4 query-string signing ("presigned URLs") for GET, done locally.
 
 ``Presigner.presign_get()`` returns a path-style URL ``scheme://host/bucket/key?...`` that any
-S3 server accepts until it expires. It sends no request and reads no clock but ``time.time()``.
+S3 server accepts until it expires, or, for a ``Presigner`` of a bucket's own host name
+(virtual-host style, ``bucket.host``), ``scheme://bucket.host/key?...``. It sends no request
+and reads no clock but ``time.time()``.
 
 What it costs per URL: one key encoding, one SHA-256 of the canonical request and one HMAC with
 the signing key. The signing key (four HMACs) is derived once per secret, UTC day and region and
@@ -103,7 +105,7 @@ class Presigner:
 
     def presign_get(
         self,
-        bucket: str,
+        bucket: str | None,
         key: str,
         expires: int,
         overrides: Iterable[tuple[str, str]] = (),
@@ -111,13 +113,16 @@ class Presigner:
     ) -> str:
         """A URL that lets anyone GET ``bucket/key`` for ``expires`` seconds from ``signed_at``.
 
+        ``bucket`` is None when the endpoint's host names the bucket (virtual-host style).
         ``overrides`` are ``(query parameter, value)`` pairs such as
         ``("response-content-disposition", "attachment")``; ``signed_at`` is a Unix time
         (default: now).
         """
         date = amz_date(int(time.time()) if signed_at is None else signed_at)
         datestamp = date[:8]
-        path = f"/{uri_encode(bucket)}/{uri_encode(key, keep_slash=True)}"
+        path = f"/{uri_encode(key, keep_slash=True)}"
+        if bucket is not None:
+            path = f"/{uri_encode(bucket)}{path}"
         # The canonical query string is the URL's query: parameters sorted by name
         # (upper-case "X-Amz-" sorts before lower-case "response-").
         query = (

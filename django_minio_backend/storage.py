@@ -12,10 +12,9 @@ import os
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
 
 import urllib3
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
@@ -23,27 +22,30 @@ from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from minio import Minio
 
-from . import buckets
 from .client import get_connection
 from .compat import LegacyHelpers
 from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, masked, read_options, storage_alias
 from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
-from .health import server_status
 from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
 from .object_options import ProgressReader, merged, stored_headers
-from .object_urls import ObjectUrls
-from .objects import BucketObjects, Objects
+from .objects import BucketObjects, Objects, PrefixedObjects
 from .payload import Payload
 from .transfer import ObjectExists
 from .utils import MinioServerStatus, as_django_datetime
 
+if TYPE_CHECKING:
+    from .object_urls import ObjectUrls
+
+# Bucket creation (``buckets``), URLs (``object_urls``) and the health probe (``health``) are
+# imported where they are first used: a process that only reads and writes files (a worker's
+# first request, a management command) does not pay for importing them.
+
 Name = str | os.PathLike[str]
 
 
-@dataclass(frozen=True)
-class _Saving:
+class _Saving(NamedTuple):
     """The ``save()`` in progress in this context: Django passes ``max_length`` to
     ``get_available_name()`` but not on to ``_save()``."""
 
@@ -152,15 +154,17 @@ class MinioBackend(LegacyHelpers, Storage):
         return self.bucket_objects.connection.client
 
     @cached_property
-    def bucket_objects(self) -> BucketObjects:
-        """The objects of this storage's bucket, straight on the server (``objects.BucketObjects``)."""
+    def bucket_objects(self) -> PrefixedObjects:
+        """The objects of this storage's bucket under its location (``MINIO_LOCATION``), by name,
+        straight on the server (``objects.PrefixedObjects`` over ``objects.BucketObjects``)."""
         config = self.settings
-        return BucketObjects(
+        bucket = BucketObjects(
             get_connection(config.connection),
             self.bucket,
             parallel=config.multipart_parallel,
             missing_bucket_is_empty=config.bucket_check_on_save,
         )
+        return PrefixedObjects(bucket, config.location)
 
     def _objects(self) -> Objects:
         """Where this storage's objects are read and written: its bucket (a batch, in ``staticfiles``)."""
@@ -241,7 +245,7 @@ class MinioBackend(LegacyHelpers, Storage):
         override this as Django documents (an "overwrite storage" that deletes first, say):
         ``save()`` honours them.
         """
-        key = fitted_key(name, max_length)
+        key = fitted_key(name, max_length, self.settings.location)
         if _saving.get() is not None or self.allow_overwrite:
             return key
         return str(super().get_available_name(key, max_length))
@@ -321,7 +325,7 @@ class MinioBackend(LegacyHelpers, Storage):
         tried = 0
         while tried < MAX_ALTERNATIVES:
             candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
-            excess = name_excess(candidate, max_length)
+            excess = name_excess(candidate, max_length, self.settings.location)
             if excess <= 0:
                 tried += 1
                 yield object_key(candidate)
@@ -354,6 +358,8 @@ class MinioBackend(LegacyHelpers, Storage):
     def _create_bucket(self, public: bool | None = None) -> None:
         """Create this storage's bucket, with its policy (public if ``public``, else as configured),
         as ``initialize_buckets`` would; an existing bucket gets its policy."""
+        from . import buckets
+
         public = self.is_public if public is None else public
         (own_plan, *_), problems = buckets.plan([buckets.BucketUse(self.settings, self.bucket, public)])
         if problems:
@@ -362,8 +368,8 @@ class MinioBackend(LegacyHelpers, Storage):
             buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
 
     def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
-        """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never
-        completed, and return their object names.
+        """Abort this storage's multipart uploads (of names starting with ``prefix``, within its
+        location) begun more than ``older_than`` ago and never completed, and return their names.
 
         A save aborts its own failed upload, but cannot when the server or the process
         dies mid-upload; the parts then hold space until this (e.g. from a periodic task)
@@ -392,6 +398,8 @@ class MinioBackend(LegacyHelpers, Storage):
 
     @cached_property
     def _urls(self) -> ObjectUrls:
+        from .object_urls import ObjectUrls
+
         return ObjectUrls(self.settings, self.bucket, self.is_public)
 
     def is_minio_available(self, timeout: float = 5.0) -> MinioServerStatus:
@@ -399,6 +407,8 @@ class MinioBackend(LegacyHelpers, Storage):
 
         One request, no retries, bounded by ``timeout`` seconds. Never raises.
         """
+        from .health import server_status
+
         try:
             return server_status(self.settings.connection, timeout)
         except ImproperlyConfigured as exc:
@@ -407,8 +417,9 @@ class MinioBackend(LegacyHelpers, Storage):
     # Identity
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        """For migrations: the bucket, the alias and the overwrite arguments that differ from their
-        defaults; never connection options or credentials (they differ between environments)."""
+        """For migrations: the bucket, the location given as ``location=``, the alias and the
+        overwrite arguments that differ from their defaults; never connection options or
+        credentials (they differ between environments)."""
         cls = type(self)
         module = cls.__module__
         if module.startswith("django_minio_backend."):
@@ -418,6 +429,8 @@ class MinioBackend(LegacyHelpers, Storage):
             for key, value in self._init_kwargs.items()
             if key == "bucket_name" or value != ARGUMENT_DEFAULTS.get(key)
         }
+        if self.options.get("location"):
+            kwargs["location"] = self.options["location"]
         return f"{module}.{cls.__qualname__}", (), kwargs
 
     def __getstate__(self) -> dict[str, Any]:

@@ -111,15 +111,22 @@ def _replaced(options: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]
 def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     """Point the project's MinioBackend storages at ``endpoint`` and create their buckets.
 
-    The connection settings win over every other layer, with no ``MINIO_HTTP_CLIENT`` and no
-    ``MINIO_EXTERNAL_ENDPOINT`` (they also replace the top-level settings and those the OPTIONS
-    of MinioBackend aliases hold, for code that reads them).
+    The connection settings win over every other layer, with no ``MINIO_HTTP_CLIENT``, no
+    ``MINIO_EXTERNAL_ENDPOINT`` or ``MINIO_PUBLIC_URL`` and path-style URLs (they also replace
+    the top-level settings and those the OPTIONS of MinioBackend aliases hold, for code that
+    reads them).
     A storage that still resolves to another endpoint raises ``RuntimeError`` before any
     bucket is created. On exit the buckets created here are emptied and removed, and the
     settings restored.
     """
     # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it.
-    direct = {**endpoint.settings(), "MINIO_HTTP_CLIENT": None, "MINIO_EXTERNAL_ENDPOINT": ""}
+    direct = {
+        **endpoint.settings(),
+        "MINIO_HTTP_CLIENT": None,
+        "MINIO_EXTERNAL_ENDPOINT": "",
+        "MINIO_PUBLIC_URL": "",
+        "MINIO_URL_ADDRESSING_STYLE": "path",
+    }
     # MINIO_OVERRIDE_OPTIONS is conf's documented top layer, over constructor options too: a
     # setting, so override_settings nests and restores it and storages drop what they read on
     # its setting_changed, and conf holds no state or flag of its own for tests.

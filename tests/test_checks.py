@@ -117,6 +117,19 @@ RULE_CASES = [
     ("E026", {"STORAGES": media_alias(legal_hold="yes")}),
     ("E027", {"STORAGES": media_alias(progress=object())}),
     ("W006", {"STORAGES": media_alias(write_offset=0)}),
+    # where objects are stored and served (tests/test_location.py, tests/test_custom_domain.py)
+    ("E040", {"MINIO_LOCATION": "media/../static"}),
+    ("E040", {"STORAGES": media_alias(location="/media")}),
+    ("E042", {"MINIO_PUBLIC_URL": "cdn.example.com/static/"}),
+    ("E043", {"MINIO_URL_ADDRESSING_STYLE": "host"}),
+    (
+        "E044",
+        {
+            "MINIO_URL_ADDRESSING_STYLE": "virtual",
+            "MINIO_EXTERNAL_ENDPOINT": "127.0.0.1:9000",
+            "MINIO_EXTERNAL_ENDPOINT_USE_HTTPS": False,
+        },
+    ),
     ("E050", {"MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "yes"}),
 ]
 

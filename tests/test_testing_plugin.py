@@ -22,6 +22,7 @@ import urllib3
 
 SECRET_KEY = "user-project"
 MINIO_EXTERNAL_ENDPOINT = "media.production.invalid"
+MINIO_URL_ADDRESSING_STYLE = "virtual"  # the test server answers path-style URLs
 MINIO_HTTP_CLIENT = urllib3.ProxyManager("http://proxy.production.invalid:3128")
 INSTALLED_APPS = ["django.contrib.contenttypes", "django_minio_backend"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
@@ -203,8 +204,6 @@ def test_a_storage_the_session_cannot_redirect_stops_it_before_any_bucket_is_mad
     user_project: UserProject, s3_client: Minio
 ):
     pinned = """
-    import dataclasses
-
     from django.db import models
 
     from django_minio_backend import MinioBackend
@@ -214,8 +213,8 @@ def test_a_storage_the_session_cannot_redirect_stops_it_before_any_bucket_is_mad
         @property
         def settings(self):
             own = super().settings
-            pinned = dataclasses.replace(own.connection, endpoint="minio.production.invalid")
-            return dataclasses.replace(own, connection=pinned)
+            pinned = own.connection._replace(endpoint="minio.production.invalid")
+            return own._replace(connection=pinned)
 
 
     class Document(models.Model):

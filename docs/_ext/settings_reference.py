@@ -66,7 +66,10 @@ MEANINGS: dict[str, str] = {
     "write_offset": "Accepted for 4.5 settings, with warning W006: every write stores a whole object.",
     "extra_query_params": "Accepted with warning W006: S3 stores nothing an upload's query says.",
     "checksum": "Accepted with warning W006: every body is sent with its `Content-MD5`, which the server verifies.",
-    "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "`MinioManifestStaticStorage` keeps only the hashed copies and the manifest.",
+    "MINIO_LOCATION": "Key prefix of a storage's objects (or `location=`), e.g. `'media'`; never in names (E040).",
+    "MINIO_PUBLIC_URL": "Base URL of public objects (a custom domain or CDN), the location's root: URL + name (E042).",
+    "MINIO_URL_ADDRESSING_STYLE": "`'path'` (host/bucket/key) or `'virtual'` (bucket.host/key) (E043, E044).",
+    "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "The manifest storage stores only hashed copies and the manifest (E050).",
 }
 
 
