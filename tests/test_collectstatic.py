@@ -498,6 +498,27 @@ def test_keep_only_hashed_files_with_clear_or_djangos_command(
     assert http_get(render_static("img/logo.png"))[:2] == (200, PNG)
 
 
+def test_keep_only_hashed_files_deletes_only_under_the_location(
+    public_bucket: str, source: Path, counter: CountingPoolManager, s3_client: Minio
+):
+    for key in ("media/img/logo.png", "img/logo.png"):  # names a static file has, outside the prefix
+        s3_client.put_object(public_bucket, key, io.BytesIO(PNG), len(PNG))
+    located = {"MINIO_LOCATION": "static"}
+    with static_settings(public_bucket, source, counter, "MinioManifestStaticStorage", **located):
+        collectstatic()
+    with static_settings(
+        public_bucket,
+        source,
+        counter,
+        "MinioManifestStaticStorage",
+        MINIO_STATIC_KEEP_ONLY_HASHED_FILES=True,
+        **located,
+    ):
+        collectstatic()
+        expected = {f"static/{name}" for name in (*hashed_names(), "staticfiles.json")}
+    assert set(stored_keys(s3_client, public_bucket)) == expected | {"media/img/logo.png", "img/logo.png"}
+
+
 def test_keep_only_hashed_files_dry_run_stores_and_deletes_nothing(
     public_bucket: str, source: Path, counter: CountingPoolManager, s3_client: Minio
 ):
