@@ -8,6 +8,9 @@ it, in a bucket that is otherwise private. ``reconcile`` creates a missing bucke
 and replaces a policy that differs from the configured one (drift), in both
 directions: a private bucket that became public is made private again.
 
+With ``MINIO_CORS_ORIGINS``, the storage's bucket also gets CORS rules that let browsers at
+those origins upload to it directly (``direct_uploads``); without, its CORS rules are left alone.
+
 Each request ``reconcile`` sends is a ``Step`` with the permission (the IAM action on the
 bucket) it needs; a request the server refuses fails with a message naming that permission.
 Storages need none of these: only ``initialize_buckets``, the start check and
@@ -17,6 +20,7 @@ Storages need none of these: only ``initialize_buckets``, the start check and
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 from minio.error import S3Error
 
+from . import s3api
 from .client import get_client
 from .conf import ConnectionSettings, MinioSettings, Problem
 from .errors import MinioBackendError, translated_errors
@@ -49,7 +54,9 @@ CREATE = Step("create", "s3:CreateBucket")
 READ_POLICY = Step("read the policy of", "s3:GetBucketPolicy")
 SET_POLICY = Step("set the policy of", "s3:PutBucketPolicy")
 REMOVE_POLICY = Step("remove the policy of", "s3:DeleteBucketPolicy")
-STEPS = (FIND, CREATE, READ_POLICY, SET_POLICY, REMOVE_POLICY)
+READ_CORS = Step("read the CORS rules of", "s3:GetBucketCORS")
+SET_CORS = Step("set the CORS rules of", "s3:PutBucketCORS")
+STEPS = (FIND, CREATE, READ_POLICY, SET_POLICY, REMOVE_POLICY, READ_CORS, SET_CORS)
 """Every request of ``reconcile``, in the order it may send them."""
 
 
@@ -107,6 +114,7 @@ class BucketSpec:
     hooks: list[tuple[str, Policy]] = field(default_factory=list)
     public_prefixes: list[str] = field(default_factory=list)
     private_prefixes: list[str] = field(default_factory=list)
+    cors_origins: tuple[str, ...] = ()  # origins browsers may upload from (MINIO_CORS_ORIGINS)
 
     def policy(self) -> Policy | None:
         """The bucket's whole policy document; None for a private bucket without hooks or public prefixes."""
@@ -163,7 +171,9 @@ def plan(uses: Iterable[BucketUser]) -> tuple[list[Plan], list[Problem]]:
         hook_sources.append((current, tuple(config.listable_buckets), config.policy_hooks))
     for use in uses:
         if use.uses_bucket:
-            _add_location(plans[use.config.connection].buckets.setdefault(use.bucket, BucketSpec(use.bucket)), use)
+            own = plans[use.config.connection].buckets.setdefault(use.bucket, BucketSpec(use.bucket))
+            _add_location(own, use)
+            own.cors_origins = tuple(dict.fromkeys((*own.cors_origins, *use.config.cors_origins)))
     for current, listable, hooks in _unique(hook_sources):
         problems += _listable_problems(current, listable)
         problems += _add_hooks(current, hooks)
@@ -293,6 +303,8 @@ def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *
             if not dry_run:
                 with needs(CREATE):
                     report.created = _create(client, spec.name, region)
+        if spec.cors_origins:
+            _reconcile_cors(client, spec, report, needs, exists=exists)
         with needs(READ_POLICY):
             current = _current_policy(client, spec.name) if exists else None
         if canonical(current) == canonical(desired):
@@ -308,6 +320,51 @@ def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *
             with needs(SET_POLICY):
                 _set_policy(client, spec, desired, connection.endpoint)
     return report
+
+
+CORS_METHODS = ("GET", "HEAD", "PUT", "POST")
+CORS_EXPOSED = ("ETag",)  # the browser reads each part's ETag
+
+
+def _reconcile_cors(client: Minio, spec: BucketSpec, report: Report, needs: Any, *, exists: bool) -> None:
+    """Give the bucket one CORS rule for ``spec.cors_origins``, unless it has exactly that. A server
+    without CORS support (``NotImplemented``) is reported: a proxy in front must answer CORS."""
+    rule = s3api.CorsRule(spec.cors_origins, CORS_METHODS, CORS_EXPOSED, max_age=3600)
+    try:
+        with needs(READ_CORS):
+            current = s3api.get_bucket_cors(client, spec.name) if exists else None
+        if current is not None and _cors_rules(current) == [rule]:
+            return
+        origins = ", ".join(spec.cors_origins)
+        report.note(f"set its CORS rules for {origins}", f"CORS rules set for {origins}", SET_CORS)
+        if not report.dry_run:
+            with needs(SET_CORS):
+                s3api.put_bucket_cors(client, spec.name, [rule])
+    except S3Error as exc:
+        if exc.code != "NotImplemented":
+            raise
+        report.changes.append("CORS rules not supported by the server: the proxy in front must answer them")
+
+
+def _cors_rules(document: str) -> list[s3api.CorsRule]:
+    r"""The rules of a CORS configuration document, as ``s3api.CorsRule``\ s."""
+    root = ET.fromstring(document)  # noqa: S314 - the configured server's answer
+    rules = []
+    for element in root.iter():
+        if element.tag.rpartition("}")[2] != "CORSRule":
+            continue
+        values: dict[str, list[str]] = {}
+        for child in element:
+            values.setdefault(child.tag.rpartition("}")[2], []).append((child.text or "").strip())
+        rules.append(
+            s3api.CorsRule(
+                tuple(values.get("AllowedOrigin", [])),
+                tuple(values.get("AllowedMethod", [])),
+                tuple(values.get("ExposeHeader", [])),
+                max_age=int((values.get("MaxAgeSeconds") or ["0"])[0] or 0),
+            )
+        )
+    return rules
 
 
 def _create(client: Minio, bucket: str, region: str) -> bool:

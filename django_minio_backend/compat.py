@@ -65,7 +65,8 @@ class LegacyHelpers:
         key = object_key(name)
         try:
             with translated_errors("inspect", self.settings.connection.endpoint, self.bucket, key):
-                return self.client.stat_object(self.bucket, self.bucket_objects.key(key))
+                objects = self.bucket_objects
+                return self.client.stat_object(self.bucket, objects.key(key), ssec=objects.direct.customer_key)
         except FileNotFoundError:
             with contextlib.suppress(FileNotFoundError):
                 self.bucket_objects.stat(key)  # a miss asks whether the bucket exists, as exists() does

@@ -21,6 +21,7 @@ from typing import NamedTuple, Protocol
 from django.core.exceptions import SuspiciousFileOperation
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
+from minio.sse import SseCustomerKey
 from urllib3 import BaseHTTPResponse
 
 from . import transfer
@@ -163,19 +164,34 @@ class BucketObjects:
     A HEAD answers a missing object and a missing bucket alike with a bare 404, so a miss
     asks whether the bucket exists, once while it is there, and raises ``BucketDoesNotExist``
     if not. With ``missing_bucket_is_empty`` (``MINIO_BUCKET_CHECK_ON_SAVE``) a missing bucket
-    holds missing objects, since the next save creates it.
+    holds missing objects, since the next save creates it. ``customer_key`` (SSE-C) goes with
+    every request that reads an object or its metadata, as with every write (in its headers).
     """
 
-    def __init__(self, connection: Connection, bucket: str, *, parallel: int, missing_bucket_is_empty: bool):
+    def __init__(
+        self,
+        connection: Connection,
+        bucket: str,
+        *,
+        parallel: int,
+        missing_bucket_is_empty: bool,
+        customer_key: SseCustomerKey | None = None,
+    ):
         self.connection = connection
         self._bucket = bucket
         self._parallel = parallel
         self._missing_bucket_is_empty = missing_bucket_is_empty
+        self._customer_key = customer_key
         self._bucket_seen = False
 
     @property
     def bucket(self) -> str:
         return self._bucket
+
+    @property
+    def customer_key(self) -> SseCustomerKey | None:
+        """The SSE-C key every read of an object sends, if the objects are encrypted with one."""
+        return self._customer_key
 
     @contextmanager
     def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
@@ -195,7 +211,7 @@ class BucketObjects:
         client = self.connection.client
         with self._errors("inspect", key):
             try:
-                stat = client.stat_object(self._bucket, key)
+                stat = client.stat_object(self._bucket, key, ssec=self._customer_key)
             except S3Error as exc:
                 if exc.code in MISSING_OBJECT_CODES and not (self._bucket_seen or self._missing_bucket_is_empty):
                     if not client.bucket_exists(self._bucket):
@@ -218,8 +234,9 @@ class BucketObjects:
         with self._errors("read", key):
             try:
                 response = self.connection.client.get_object(
-                    self._bucket, key, offset=offset, length=length or 0, request_headers=headers
-                )
+                    self._bucket, key, offset=offset, length=length or 0, request_headers=headers,
+                    ssec=self._customer_key,
+                )  # fmt: skip
             except S3Error as exc:
                 if exc.code == "InvalidRange":
                     return None
@@ -244,7 +261,7 @@ class BucketObjects:
         with self._errors("save", key):
             transfer.store(
                 self.connection.client, self._bucket, key, payload, headers,
-                if_absent=if_absent, parallel=self._parallel,
+                if_absent=if_absent, parallel=self._parallel, customer_key=self._customer_key,
             )  # fmt: skip
 
     def delete(self, key: str) -> None:

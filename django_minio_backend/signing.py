@@ -1,9 +1,11 @@
-"""AWS Signature Version 4 query-string signing ("presigned URLs") for GET, done locally.
+"""AWS Signature Version 4 query-string signing ("presigned URLs") and POST policies, done locally.
 
 ``Presigner.presign_get()`` returns a path-style URL ``scheme://host/bucket/key?...`` that any
 S3 server accepts until it expires, or, for a ``Presigner`` of a bucket's own host name
-(virtual-host style, ``bucket.host``), ``scheme://bucket.host/key?...``. It sends no request
-and reads no clock but ``time.time()``.
+(virtual-host style, ``bucket.host``), ``scheme://bucket.host/key?...``; ``presign()`` does the
+same for any method and for request headers the client must send as signed (a PUT's
+``Content-Type``); ``sign_post_policy()`` signs the policy of a browser form upload. None sends
+a request or reads a clock but ``time.time()``.
 
 What it costs per URL: one key encoding, one SHA-256 of the canonical request and one HMAC with
 the signing key. The signing key (four HMACs) is derived once per secret, UTC day and region and
@@ -14,12 +16,15 @@ the signing key, the one place that reveals it.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import hmac
+import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .conf import Secret
 
@@ -87,16 +92,21 @@ def host_of(endpoint: str, use_https: bool) -> str:
 
 
 class Presigner:
-    """Signs GET URLs for objects on one endpoint with one set of credentials.
+    """Signs URLs and POST policies for objects on one endpoint with one set of credentials.
 
     Immutable and thread-safe. Its ``repr()`` never shows the secret key.
     """
 
-    __slots__ = ("_base", "_canonical_tail", "_credential_prefix", "_credential_suffix", "_region", "_secret_key")
+    __slots__ = (
+        "_access_key", "_base", "_canonical_tail", "_credential_prefix", "_credential_suffix", "_host", "_region",
+        "_secret_key",
+    )  # fmt: skip
 
     def __init__(self, endpoint: str, use_https: bool, access_key: str, secret_key: Secret, region: str):
         host = host_of(endpoint, use_https)
         self._base = f"{'https' if use_https else 'http'}://{host}"
+        self._host = host
+        self._access_key = access_key
         self._secret_key = secret_key
         self._region = region
         self._credential_prefix = uri_encode(access_key + "/")
@@ -118,24 +128,78 @@ class Presigner:
         ``("response-content-disposition", "attachment")``; ``signed_at`` is a Unix time
         (default: now).
         """
+        return self.presign("GET", bucket, key, expires, overrides, signed_at=signed_at)
+
+    def presign(
+        self,
+        method: str,
+        bucket: str | None,
+        key: str,
+        expires: int,
+        query: Iterable[tuple[str, str]] = (),
+        headers: Mapping[str, str] | None = None,
+        signed_at: int | None = None,
+    ) -> str:
+        """A URL that lets anyone send ``method`` to ``bucket/key`` for ``expires`` seconds
+        (``bucket`` None: the host names it).
+
+        ``query`` pairs are signed into the URL (``partNumber``, ``uploadId``); ``headers`` are
+        signed too, so the request must carry each of them with exactly that value.
+        """
         date = amz_date(int(time.time()) if signed_at is None else signed_at)
         datestamp = date[:8]
         path = f"/{uri_encode(key, keep_slash=True)}"
         if bucket is not None:
             path = f"/{uri_encode(bucket)}{path}"
+        signed = sorted((name.lower(), value.strip()) for name, value in (headers or {}).items())
+        names = ";".join(sorted(["host", *(name for name, _ in signed)]))
         # The canonical query string is the URL's query: parameters sorted by name
-        # (upper-case "X-Amz-" sorts before lower-case "response-").
-        query = (
+        # (upper-case "X-Amz-" sorts before lower-case "response-", "partNumber", "uploadId").
+        query_string = (
             f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential={self._credential_prefix}{datestamp}{self._credential_suffix}"
-            f"&X-Amz-Date={date}&X-Amz-Expires={expires}&X-Amz-SignedHeaders=host"
+            f"&X-Amz-Date={date}&X-Amz-Expires={expires}&X-Amz-SignedHeaders={uri_encode(names)}"
         )
-        for name, value in sorted(overrides):
-            query += f"&{name}={uri_encode(value)}"
-        canonical_request = f"GET\n{path}\n{query}{self._canonical_tail}"
+        for name, value in sorted(query):
+            query_string += f"&{name}={uri_encode(value)}"
+        if signed:
+            lines = sorted([("host", self._host), *signed])
+            tail = "\n" + "".join(f"{name}:{value}\n" for name, value in lines) + f"\n{names}\nUNSIGNED-PAYLOAD"
+        else:
+            tail = self._canonical_tail
+        canonical_request = f"{method}\n{path}\n{query_string}{tail}"
+        signature = self._sign(datestamp, date, hashlib.sha256(canonical_request.encode()).hexdigest())
+        return f"{self._base}{path}?{query_string}&X-Amz-Signature={signature}"
+
+    def sign_post_policy(
+        self,
+        bucket: str,
+        conditions: list[Any],
+        expires_at: int,
+        *,
+        in_host: bool = False,
+        signed_at: int | None = None,
+    ) -> tuple[str, dict[str, str]]:
+        """The URL and the form fields of a browser POST upload to ``bucket`` under ``conditions``
+        (S3 POST policy conditions, without the credential ones added here), valid until the
+        Unix time ``expires_at``; ``in_host`` when the host names the bucket (virtual-host style).
+        The form must send every field, then the file last."""
+        date = amz_date(int(time.time()) if signed_at is None else signed_at)
+        datestamp = date[:8]
+        credential = f"{self._access_key}/{datestamp}/{self._region}/s3/aws4_request"
+        fields = {"x-amz-algorithm": ALGORITHM, "x-amz-credential": credential, "x-amz-date": date}
+        document = {
+            "expiration": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(expires_at)),
+            "conditions": [{"bucket": bucket}, *conditions, *({name: value} for name, value in fields.items())],
+        }
+        policy = base64.b64encode(json.dumps(document, separators=(",", ":")).encode()).decode()
+        signature = signing_key(self._secret_key, datestamp, self._region).hexdigest(policy.encode())
+        url = f"{self._base}/" if in_host else f"{self._base}/{uri_encode(bucket)}"
+        return url, {**fields, "policy": policy, "x-amz-signature": signature}
+
+    def _sign(self, datestamp: str, date: str, request_hash: str) -> str:
         scope = f"{datestamp}/{self._region}/s3/aws4_request"
-        string_to_sign = f"{ALGORITHM}\n{date}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
-        signature = signing_key(self._secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
-        return f"{self._base}{path}?{query}&X-Amz-Signature={signature}"
+        string_to_sign = f"{ALGORITHM}\n{date}\n{scope}\n{request_hash}"
+        return signing_key(self._secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
 
     def __repr__(self) -> str:
         return f"<Presigner {self._base}>"

@@ -130,6 +130,13 @@ RULE_CASES = [
             "MINIO_EXTERNAL_ENDPOINT_USE_HTTPS": False,
         },
     ),
+    # Object parameters and encryption (tests/test_object_parameters.py, tests/test_encryption.py)
+    ("E030", {"MINIO_OBJECT_PARAMETERS": {"CacheControl": "max-age=60"}}),
+    ("E025", {"MINIO_SERVER_SIDE_ENCRYPTION": SseCustomerKey(b"k" * 32)}),
+    ("E070", {"MINIO_CORS_ORIGINS": ["https://www.example.com/app"]}),
+    ("E071", {"MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads"}),
+    ("E072", {"MINIO_DIRECT_UPLOAD_EXPIRY": 3600}),
+    ("E073", {"MINIO_DIRECT_UPLOAD_PERMISSION": "no.such.module.allowed"}),
     ("E050", {"MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "yes"}),
 ]
 

@@ -214,6 +214,7 @@ def project(bucket: str, tmp_path: Path, counter: CountingPoolManager) -> Iterat
     (source / "robots.txt").write_bytes(b"User-agent: *")
     with override_settings(
         STATICFILES_DIRS=[str(source)],
+        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],  # not the apps' own files
         STORAGES={
             "default": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": {"location": "media"}},
             "staticfiles": {"BACKEND": "tests.test_location.StaticUnderPrefix"},

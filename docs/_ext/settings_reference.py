@@ -59,7 +59,6 @@ MEANINGS: dict[str, str] = {
     "headers": "4.4.x: headers stored with every object (`Content-Disposition`, `x-amz-storage-class`, ...).",
     "extra_headers": "4.4.x: as `headers`.",
     "tags": "Object tags stored with every object: at most 10.",
-    "sse": "Server-side encryption: `SseS3()`, `SseKMS(key, context)` or `SseCustomerKey(key)` (these need TLS).",
     "retention": "Object-lock retention of every object (the bucket needs object lock).",
     "legal_hold": "Object-lock legal hold of every object.",
     "progress": "Told `set_meta()`, then `update()` per block of every upload, as minio's `put_object` tells it.",
@@ -69,6 +68,14 @@ MEANINGS: dict[str, str] = {
     "MINIO_LOCATION": "Key prefix of a storage's objects (or `location=`), e.g. `'media'`; never in names (E040).",
     "MINIO_PUBLIC_URL": "Base URL of public objects (a custom domain or CDN), the location's root: URL + name (E042).",
     "MINIO_URL_ADDRESSING_STYLE": "`'path'` (host/bucket/key) or `'virtual'` (bucket.host/key) (E043, E044).",
+    "MINIO_OBJECT_PARAMETERS": "Stored with every object: `Cache-Control`, `Content-Disposition`, `Content-Encoding`, "
+    "`Content-Language`, `Expires`, `Metadata`, `Tags`, `StorageClass` (E030). Per file: `get_object_parameters()`.",
+    "MINIO_SERVER_SIDE_ENCRYPTION": "`SseS3()`, `SseKMS(key, context)` or `SseCustomerKey(key)` from `minio.sse`; "
+    "4.x's name `sse`. KMS and SSE-C need TLS (E025); SSE-C objects have no `url()`.",
+    "MINIO_CORS_ORIGINS": "Origins browsers upload from directly; `initialize_buckets` sets CORS rules for them.",
+    "MINIO_DIRECT_UPLOAD_PREFIX": "Where direct uploads wait for their form; see *Direct uploads* for their cleanup.",
+    "MINIO_DIRECT_UPLOAD_EXPIRY": "Lifetime of direct-upload URLs, POST policies and upload tokens.",
+    "MINIO_DIRECT_UPLOAD_PERMISSION": "`(request, field_label) -> bool` or its path: who may upload (None: signed in).",
     "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "The manifest storage stores only hashed copies and the manifest (E050).",
 }
 
