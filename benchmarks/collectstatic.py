@@ -194,6 +194,7 @@ def child(storage: str, bucket: str, source: Path) -> None:
         INSTALLED_APPS=apps if ours_command else apps[::-1],
         STATIC_URL="/static/",
         STATICFILES_DIRS=[str(source)],
+        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],  # the tree only
         STORAGES={"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}, "staticfiles": backend},
         MINIO_ENDPOINT=endpoint,
         MINIO_ACCESS_KEY=access_key,
