@@ -48,7 +48,7 @@ check: lint typecheck docs test  ## everything CI runs
 PYENV_PATH = PATH="$$PATH$$(command -v pyenv >/dev/null && for v in $$(pyenv versions --bare); do \
 		printf ':%s/versions/%s/bin' "$$(pyenv root)" "$$v"; done)"
 # Every Django version, the oldest and newest Python, both minio bounds: oldest with oldest,
-# newest with newest, and Python 3.12 (``make test`` runs the venv's Python 3.11).
+# newest with newest, and Python 3.12 between them (``make test`` runs the venv's own Python).
 TOX_CI_ENVS = py310-django42-miniolowest,py312-django52,py313-django60-minionewest
 
 tox: $(VENV)/.installed $(CHROMIUM)  ## the whole Django/Python/minio version matrix
