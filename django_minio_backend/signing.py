@@ -8,6 +8,11 @@ the signing key. The signing key (four HMACs) is derived once per secret, UTC da
 cached; the HMAC itself reuses pre-hashed inner and outer key pads (RFC 2104), so no HMAC
 context is set up per call. The secret key stays a ``conf.Secret`` up to the derivation of
 the signing key, the one place that reveals it.
+
+A ``Presigner`` signs with what its ``CredentialSource`` gives at each call: fixed
+``SigningCredentials`` (their own source), or temporary ones that change (``credentials.py``).
+A session token is signed into the URL as ``X-Amz-Security-Token``, and the URL's
+``X-Amz-Expires`` is cut so that it ends when the credentials do, never later.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import hmac
 import re
 import time
 from collections.abc import Iterable
+from typing import Protocol
 
 from .conf import Secret
 
@@ -84,20 +90,76 @@ def host_of(endpoint: str, use_https: bool) -> str:
     return host.removesuffix(default_port)
 
 
-class Presigner:
-    """Signs GET URLs for objects on one endpoint with one set of credentials.
-
-    Immutable and thread-safe. Its ``repr()`` never shows the secret key.
+class SigningCredentials:
+    """One set of credentials: an access key, its secret key and, for temporary credentials,
+    a session token and the Unix time they expire at. Secrets stay ``Secret``; the
+    ``repr()`` shows neither. Immutable; fixed credentials are their own ``CredentialSource``.
     """
 
-    __slots__ = ("_base", "_canonical_tail", "_credential_prefix", "_credential_suffix", "_region", "_secret_key")
+    __slots__ = ("_query", "access_key", "expires_at", "secret_key", "session_token")
+    access_key: str
+    secret_key: Secret
+    session_token: Secret | None
+    expires_at: float | None
+    _query: tuple[str, str]  # URL-encoded "access key/" and "&X-Amz-Security-Token=..." (or "")
 
-    def __init__(self, endpoint: str, use_https: bool, access_key: str, secret_key: Secret, region: str):
+    def __init__(
+        self, access_key: str, secret_key: Secret, session_token: Secret | None = None, expires_at: float | None = None
+    ):
+        token = f"&X-Amz-Security-Token={uri_encode(session_token.reveal())}" if session_token else ""
+        for name, value in (
+            ("access_key", access_key),
+            ("secret_key", secret_key),
+            ("session_token", session_token or None),
+            ("expires_at", expires_at),
+            ("_query", (uri_encode(access_key + "/"), token)),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("SigningCredentials are immutable")
+
+    def current(self) -> SigningCredentials:
+        return self
+
+    def __repr__(self) -> str:
+        token = ", session_token='********'" if self.session_token else ""
+        return f"SigningCredentials(access_key={self.access_key!r}, secret_key='********'{token})"
+
+
+class CredentialSource(Protocol):
+    """Whatever gives the credentials to sign with now."""
+
+    def current(self) -> SigningCredentials: ...
+
+
+class CredentialsExpiredError(ValueError):
+    """The credentials have expired, or expire within the second: no URL they sign would work."""
+
+
+def capped_expiry(credentials: SigningCredentials, expires: int, signed_at: int) -> int:
+    """``expires`` (seconds from ``signed_at``), cut so that a URL signed with ``credentials`` ends
+    when they do. ``CredentialsExpiredError`` if they end within the second."""
+    if credentials.expires_at is None:
+        return expires
+    if credentials.expires_at - time.time() < 1:
+        raise CredentialsExpiredError(f"The credentials of access key {credentials.access_key!r} have expired.")
+    return min(expires, int(credentials.expires_at) - signed_at)
+
+
+class Presigner:
+    """Signs GET URLs for objects on one endpoint with the credentials its source gives.
+
+    Immutable and thread-safe. Its ``repr()`` never shows a secret.
+    """
+
+    __slots__ = ("_base", "_canonical_tail", "_credential_suffix", "_credentials", "_region")
+
+    def __init__(self, endpoint: str, use_https: bool, credentials: CredentialSource, region: str):
         host = host_of(endpoint, use_https)
         self._base = f"{'https' if use_https else 'http'}://{host}"
-        self._secret_key = secret_key
+        self._credentials = credentials
         self._region = region
-        self._credential_prefix = uri_encode(access_key + "/")
         self._credential_suffix = uri_encode(f"/{region}/s3/aws4_request")
         self._canonical_tail = f"\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD"
 
@@ -109,27 +171,33 @@ class Presigner:
         overrides: Iterable[tuple[str, str]] = (),
         signed_at: int | None = None,
     ) -> str:
-        """A URL that lets anyone GET ``bucket/key`` for ``expires`` seconds from ``signed_at``.
+        """A URL that lets anyone GET ``bucket/key`` for ``expires`` seconds from ``signed_at``,
+        or until the credentials expire if that is sooner.
 
         ``overrides`` are ``(query parameter, value)`` pairs such as
         ``("response-content-disposition", "attachment")``; ``signed_at`` is a Unix time
-        (default: now).
+        (default: now). ``CredentialsExpiredError`` if the credentials end within the second.
         """
-        date = amz_date(int(time.time()) if signed_at is None else signed_at)
+        credentials = self._credentials.current()
+        if signed_at is None:
+            signed_at = int(time.time())
+        expires = capped_expiry(credentials, expires, signed_at)
+        date = amz_date(signed_at)
         datestamp = date[:8]
         path = f"/{uri_encode(bucket)}/{uri_encode(key, keep_slash=True)}"
+        access_key, token = credentials._query
         # The canonical query string is the URL's query: parameters sorted by name
-        # (upper-case "X-Amz-" sorts before lower-case "response-").
+        # (upper-case "X-Amz-" sorts before lower-case "response-"; "Security-Token" before "SignedHeaders").
         query = (
-            f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential={self._credential_prefix}{datestamp}{self._credential_suffix}"
-            f"&X-Amz-Date={date}&X-Amz-Expires={expires}&X-Amz-SignedHeaders=host"
+            f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential={access_key}{datestamp}{self._credential_suffix}"
+            f"&X-Amz-Date={date}&X-Amz-Expires={expires}{token}&X-Amz-SignedHeaders=host"
         )
         for name, value in sorted(overrides):
             query += f"&{name}={uri_encode(value)}"
         canonical_request = f"GET\n{path}\n{query}{self._canonical_tail}"
         scope = f"{datestamp}/{self._region}/s3/aws4_request"
         string_to_sign = f"{ALGORITHM}\n{date}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
-        signature = signing_key(self._secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
+        signature = signing_key(credentials.secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
         return f"{self._base}{path}?{query}&X-Amz-Signature={signature}"
 
     def __repr__(self) -> str:

@@ -1,0 +1,120 @@
+"""Temporary credentials: a minio credentials provider's, refreshed before they expire.
+
+``ProviderCredentials.current()`` gives what every request and every presigned URL of a
+connection signs with. It asks the provider (``MINIO_CREDENTIALS_PROVIDER``) for credentials
+once, then again when they near their end: a quarter of their lifetime before it, at most
+``REFRESH_MARGIN`` seconds. Many threads may ask at once; one of them refreshes:
+
+- while the credentials held are still valid, the others go on signing with them;
+- once they have expired (or before the first), the others wait for that one refresh.
+
+minio's own providers keep the credentials they fetched until 10 seconds before they expire;
+when a refresh brings back the same credentials, the next one is tried when minio would
+fetch new ones. The credentials are held as ``SigningCredentials``, secrets masked; the
+provider's answer is turned into them at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from django.views.decorators.debug import sensitive_variables
+from minio.credentials.providers import Provider
+
+from .conf import Secret
+from .signing import SigningCredentials
+
+REFRESH_MARGIN = 300.0
+"""Refresh at most this many seconds before credentials expire (a quarter of their lifetime if less)."""
+_MINIO_REUSE_MARGIN = 10.0  # minio's providers reuse credentials until this close to their expiry
+_EXPIRED_MARGIN = 1.0  # credentials this close to their end are not used for another request
+
+
+class CredentialsUnavailableError(Exception):
+    """The credentials provider gave no credentials (its own error is the cause)."""
+
+
+@dataclass(frozen=True)
+class _Held:
+    credentials: SigningCredentials
+    refresh_at: float  # Unix time; never for credentials that do not expire
+
+    @property
+    def valid(self) -> bool:
+        expires_at = self.credentials.expires_at
+        return expires_at is None or time.time() < expires_at - _EXPIRED_MARGIN
+
+
+class ProviderCredentials:
+    """The current credentials of one minio ``Provider``; thread-safe. A ``CredentialSource``."""
+
+    def __init__(self, provider: Provider):
+        self._provider = provider
+        self._held: _Held | None = None
+        self._refreshing = threading.Lock()
+
+    def current(self) -> SigningCredentials:
+        """Credentials valid now, refreshed first if they are due (see the module docstring).
+
+        ``CredentialsUnavailableError`` if the provider fails when no valid credentials are held.
+        """
+        held = self._held
+        if held is not None and time.time() < held.refresh_at:
+            return held.credentials
+        if held is not None and held.valid:
+            if not self._refreshing.acquire(blocking=False):
+                return held.credentials  # another thread refreshes them
+        else:
+            self._refreshing.acquire()
+        try:
+            held = self._held
+            if held is None or time.time() >= held.refresh_at:
+                held = self._held = self._fetch(held)
+            return held.credentials
+        finally:
+            self._refreshing.release()
+
+    @sensitive_variables()
+    def _fetch(self, previous: _Held | None) -> _Held:
+        fetched_at = time.time()
+        try:
+            answer = self._provider.retrieve()
+        except Exception as exc:
+            raise CredentialsUnavailableError(
+                f"{type(self._provider).__name__} gave no credentials: {type(exc).__name__}: {exc}"
+            ) from exc
+        expiration = answer.expiration
+        token = answer.session_token
+        credentials = SigningCredentials(
+            answer.access_key,
+            Secret(answer.secret_key),
+            Secret(token) if token else None,
+            None if expiration is None else _utc(expiration).timestamp(),
+        )
+        del answer, token
+        expires_at = credentials.expires_at
+        if expires_at is None:
+            return _Held(credentials, float("inf"))
+        if expires_at - fetched_at < _EXPIRED_MARGIN:
+            raise CredentialsUnavailableError(
+                f"{type(self._provider).__name__} gave credentials that have expired (access key "
+                f"{credentials.access_key!r})."
+            )
+        if previous is not None and _same(previous.credentials, credentials):
+            return _Held(credentials, max(fetched_at, expires_at - _MINIO_REUSE_MARGIN))
+        return _Held(credentials, expires_at - min(REFRESH_MARGIN, (expires_at - fetched_at) / 4))
+
+    def __repr__(self) -> str:
+        return f"<ProviderCredentials of {type(self._provider).__name__}>"
+
+
+def _utc(moment: datetime) -> datetime:
+    """minio's expirations are UTC, naive in some providers and versions."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _same(old: SigningCredentials, new: SigningCredentials) -> bool:
+    return (old.access_key, old.expires_at) == (new.access_key, new.expires_at)
