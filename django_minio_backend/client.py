@@ -29,7 +29,7 @@ from urllib3.exceptions import ReadTimeoutError
 from . import s3api
 from .conf import ConnectionSettings
 from .credentials import ProviderCredentials
-from .signing import CredentialSource, SigningCredentials
+from .signing import CredentialSource, MaskedText, SigningCredentials
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -120,8 +120,9 @@ class _Credentials(Credentials):
 
     @property
     def session_token(self) -> str | None:
+        """A ``MaskedText``: minio puts it in the headers of a request, which its frames hold."""
         token = self._signing.session_token
-        return token.reveal() if token else None
+        return MaskedText(token.reveal()) if token else None
 
     expiration = None
     _expiration = None  # what minio 7.2.0's is_expired() reads

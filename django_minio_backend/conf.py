@@ -659,7 +659,11 @@ def _credentials_provider(o: OptionValues) -> Iterable[str]:
         yield str(exc)
 
 
-@_rule("E061", "Keep one: the provider's credentials, or MINIO_ACCESS_KEY, MINIO_SECRET_KEY and MINIO_SESSION_TOKEN.")
+@_rule(
+    "E061",
+    "Keep one: the provider, or MINIO_ACCESS_KEY, MINIO_SECRET_KEY and MINIO_SESSION_TOKEN "
+    "(set them to '' beside a provider where another layer sets them).",
+)
 def _credentials_twice(o: OptionValues) -> Iterable[str]:
     static = [name for name in ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "MINIO_SESSION_TOKEN") if o[name]]
     if o["MINIO_CREDENTIALS_PROVIDER"] is not None and static:

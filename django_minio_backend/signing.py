@@ -90,6 +90,17 @@ def host_of(endpoint: str, use_https: bool) -> str:
     return host.removesuffix(default_port)
 
 
+class MaskedText(str):
+    """A string whose ``repr()`` is ``'********'``: a secret that must be handed on as ``str``
+    (a session token in a request header, a signed query) yet never shown by what prints
+    objects. ``str()``, formatting and encoding give the text itself."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+
 class SigningCredentials:
     """One set of credentials: an access key, its secret key and, for temporary credentials,
     a session token and the Unix time they expire at. Secrets stay ``Secret``; the
@@ -101,12 +112,12 @@ class SigningCredentials:
     secret_key: Secret
     session_token: Secret | None
     expires_at: float | None
-    _query: tuple[str, str]  # URL-encoded "access key/" and "&X-Amz-Security-Token=..." (or "")
+    _query: tuple[str, MaskedText]  # URL-encoded "access key/" and "&X-Amz-Security-Token=..." (or "")
 
     def __init__(
         self, access_key: str, secret_key: Secret, session_token: Secret | None = None, expires_at: float | None = None
     ):
-        token = f"&X-Amz-Security-Token={uri_encode(session_token.reveal())}" if session_token else ""
+        token = MaskedText(f"&X-Amz-Security-Token={uri_encode(session_token.reveal())}" if session_token else "")
         for name, value in (
             ("access_key", access_key),
             ("secret_key", secret_key),

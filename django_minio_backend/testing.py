@@ -119,7 +119,14 @@ def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     settings restored.
     """
     # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it.
-    direct = {**endpoint.settings(), "MINIO_HTTP_CLIENT": None, "MINIO_EXTERNAL_ENDPOINT": ""}
+    # Its keys sign, not a project's credentials provider or session token.
+    direct = {
+        **endpoint.settings(),
+        "MINIO_HTTP_CLIENT": None,
+        "MINIO_EXTERNAL_ENDPOINT": "",
+        "MINIO_SESSION_TOKEN": "",
+        "MINIO_CREDENTIALS_PROVIDER": None,
+    }
     # MINIO_OVERRIDE_OPTIONS is conf's documented top layer, over constructor options too: a
     # setting, so override_settings nests and restores it and storages drop what they read on
     # its setting_changed, and conf holds no state or flag of its own for tests.
