@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 MEANINGS: dict[str, str] = {
     "MINIO_ENDPOINT": "Required. `host[:port]` of the S3 API, without scheme or path.",
-    "MINIO_ACCESS_KEY": "Required. The access key.",
-    "MINIO_SECRET_KEY": "Required. The secret key; never shown in errors, logs or reports.",
+    "MINIO_ACCESS_KEY": "The access key; required without `MINIO_CREDENTIALS_PROVIDER`.",
+    "MINIO_SECRET_KEY": "The secret key, required without a provider; never shown in errors, logs or reports.",
     "MINIO_USE_HTTPS": "Talk to the endpoint over TLS; certificates are verified.",
     "MINIO_REGION": "Region used for signing and for new buckets; never asked of the server.",
     "MINIO_EXTERNAL_ENDPOINT": "Host that browsers use (behind a proxy, say); URLs point there and are signed for it.",
@@ -66,6 +66,8 @@ MEANINGS: dict[str, str] = {
     "write_offset": "Accepted for 4.5 settings, with warning W006: every write stores a whole object.",
     "extra_query_params": "Accepted with warning W006: S3 stores nothing an upload's query says.",
     "checksum": "Accepted with warning W006: every body is sent with its `Content-MD5`, which the server verifies.",
+    "MINIO_SESSION_TOKEN": "The session token of temporary keys; masked as the secret key is.",
+    "MINIO_CREDENTIALS_PROVIDER": "A minio credentials provider or its import path, instead of keys (see Credentials).",
 }
 
 
