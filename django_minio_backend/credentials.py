@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_variables
 from minio.credentials.providers import Provider
 
 from .conf import Secret
+from .errors import MinioBackendError
 from .signing import SigningCredentials
 
 REFRESH_MARGIN = 300.0
@@ -33,8 +34,9 @@ _MINIO_REUSE_MARGIN = 10.0  # minio's providers reuse credentials until this clo
 _EXPIRED_MARGIN = 1.0  # credentials this close to their end are not used for another request
 
 
-class CredentialsUnavailableError(Exception):
-    """The credentials provider gave no credentials (its own error is the cause)."""
+class CredentialsUnavailableError(MinioBackendError):
+    """The credentials provider gave no credentials (its own error is the cause); an ``OSError``,
+    as every failed request is."""
 
 
 @dataclass(frozen=True)

@@ -273,8 +273,9 @@ def test_a_failing_provider_fails_the_health_check_and_names_itself(sts_server: 
     storage = _storage(sts_server, "any-bucket", MINIO_CREDENTIALS_PROVIDER=failing)
     status = storage.is_minio_available()
     assert not status and "AssumeRoleProvider gave no credentials" in status.details
-    with pytest.raises(Exception, match="AssumeRoleProvider gave no credentials"):
-        storage.url("a.txt")
+    for operation in (lambda: storage.url("a.txt"), lambda: storage.exists("a.txt")):
+        with pytest.raises(OSError, match="AssumeRoleProvider gave no credentials"):
+            operation()
 
 
 def _problem_ids(**options: Any) -> list[str]:
