@@ -14,7 +14,6 @@ import concurrent.futures
 import copy
 import logging
 import threading
-from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +27,7 @@ from urllib3.exceptions import ReadTimeoutError
 
 from . import s3api
 from .conf import ConnectionSettings
-from .credentials import ProviderCredentials
-from .signing import CredentialSource, MaskedText, SigningCredentials
+from .credentials import CredentialSource, MaskedText, ProviderCredentials, SigningCredentials
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -276,7 +274,7 @@ def get_url_client(connection: ConnectionSettings, external_endpoint: str, exter
     are valid on the host the browser talks to. It never sends a request itself."""
     if not external_endpoint:
         return get_client(connection)
-    return get_client(replace(connection, endpoint=external_endpoint, use_https=external_use_https))
+    return get_client(connection._replace(endpoint=external_endpoint, use_https=external_use_https))
 
 
 def build_probe_client(connection: ConnectionSettings, timeout: float) -> Minio:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from minio import Minio
 from minio.datatypes import Object
 
-from . import buckets
 from .client import get_url_client
 from .conf import Problem, problems
 from .errors import MinioBackendError, translated_errors
@@ -125,6 +124,8 @@ class LegacyHelpers:
         each its configured policy, as ``initialize_buckets`` does. Raises ``MinioBackendError``
         naming every bucket that failed once all were tried. ``max_workers`` is 4.x's
         argument: buckets are done one after another here."""
+        from . import buckets  # imported on first use, as in ``storage``
+
         outcome = buckets.initialize([buckets.BucketUse(self.settings, self.bucket, self.is_public)])
         if outcome.failures:
             raise MinioBackendError("; ".join(outcome.failures))
@@ -147,6 +148,8 @@ class LegacyHelpers:
         for a bucket that is both private and public."""
         found: list[Problem] = [problem for problem in problems(self.option_values()) if problem.is_error]
         if not found:
+            from . import buckets  # imported on first use, as in ``storage``
+
             found = buckets.plan([buckets.BucketUse(self.settings, self.bucket, self.is_public)])[1]
         if found:
             raise (PrivatePublicMixedError if found[0].check_id == "E006" else ConfigurationError)(str(found[0]))

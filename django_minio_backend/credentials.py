@@ -1,7 +1,9 @@
-"""Temporary credentials: a minio credentials provider's, refreshed before they expire.
+"""Credentials: what requests and presigned URLs sign with, and a provider's, refreshed.
 
-``ProviderCredentials.current()`` gives what every request and every presigned URL of a
-connection signs with. It asks the provider (``MINIO_CREDENTIALS_PROVIDER``) for credentials
+``SigningCredentials`` are one set of keys (with a session token and an expiry, when
+temporary); fixed ones are their own ``CredentialSource``. ``ProviderCredentials`` is the
+source of a connection with a provider: ``current()`` gives what every request and every
+presigned URL signs with. It asks the provider (``MINIO_CREDENTIALS_PROVIDER``) for credentials
 once, then again when they near their end: a quarter of their lifetime before it, at most
 ``REFRESH_MARGIN`` seconds. Many threads may ask at once; one of them refreshes:
 
@@ -20,18 +22,69 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Protocol
 
 from django.views.decorators.debug import sensitive_variables
 from minio.credentials.providers import Provider
 
 from .conf import Secret
 from .errors import MinioBackendError
-from .signing import SigningCredentials
 
 REFRESH_MARGIN = 300.0
 """Refresh at most this many seconds before credentials expire (a quarter of their lifetime if less)."""
 _MINIO_REUSE_MARGIN = 10.0  # minio's providers reuse credentials until this close to their expiry
 _EXPIRED_MARGIN = 1.0  # credentials this close to their end are not used for another request
+
+
+class MaskedText(str):
+    """A string whose ``repr()`` is ``'********'``: a secret that must be handed on as ``str``
+    (a session token in a request header, a signed query) yet never shown by what prints
+    objects. ``str()``, formatting and encoding give the text itself."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+
+class SigningCredentials:
+    """One set of credentials: an access key, its secret key and, for temporary credentials,
+    a session token and the Unix time they expire at. Secrets stay ``Secret``; the
+    ``repr()`` shows neither. Immutable; fixed credentials are their own ``CredentialSource``.
+    """
+
+    __slots__ = ("access_key", "expires_at", "secret_key", "session_token")
+    access_key: str
+    secret_key: Secret
+    session_token: Secret | None
+    expires_at: float | None
+
+    def __init__(
+        self, access_key: str, secret_key: Secret, session_token: Secret | None = None, expires_at: float | None = None
+    ):
+        for name, value in (
+            ("access_key", access_key),
+            ("secret_key", secret_key),
+            ("session_token", session_token or None),
+            ("expires_at", expires_at),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("SigningCredentials are immutable")
+
+    def current(self) -> SigningCredentials:
+        return self
+
+    def __repr__(self) -> str:
+        token = ", session_token='********'" if self.session_token else ""
+        return f"SigningCredentials(access_key={self.access_key!r}, secret_key='********'{token})"
+
+
+class CredentialSource(Protocol):
+    """Whatever gives the credentials to sign with now."""
+
+    def current(self) -> SigningCredentials: ...
 
 
 class CredentialsUnavailableError(MinioBackendError):

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
@@ -42,8 +41,7 @@ DRAIN_LIMIT = 64 * 1024  # a body closed with at most this much unread is read o
 Errors = Callable[[], AbstractContextManager[None]]  # a fresh context that translates the errors it sees
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
+class ObjectInfo(NamedTuple):
     """What the server says about one object."""
 
     size: int

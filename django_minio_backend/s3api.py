@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from xml.sax.saxutils import escape
+from typing import NamedTuple
 
 from minio import Minio
 from minio.error import S3Error
@@ -70,13 +69,18 @@ def upload_part(client: Minio, bucket: str, key: str, upload_id: str, number: in
     return str(response.headers["ETag"])
 
 
+def _xml_text(value: str) -> str:
+    """``value`` as XML character data."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def complete_multipart_upload(
     client: Minio, bucket: str, key: str, upload_id: str, part_etags: list[str], headers: Fields
 ) -> None:
     """CompleteMultipartUpload of the parts with these ETags, in order. S3 may report a failed
     completion inside a 200 answer; that raises ``S3Error`` too."""
     parts = "".join(
-        f"<Part><PartNumber>{number}</PartNumber><ETag>{escape(etag)}</ETag></Part>"
+        f"<Part><PartNumber>{number}</PartNumber><ETag>{_xml_text(etag)}</ETag></Part>"
         for number, etag in enumerate(part_etags, start=1)
     )
     body = f"<CompleteMultipartUpload>{parts}</CompleteMultipartUpload>".encode()
@@ -90,8 +94,7 @@ def abort_multipart_upload(client: Minio, bucket: str, key: str, upload_id: str)
     client._execute("DELETE", bucket, key, query_params={"uploadId": upload_id})
 
 
-@dataclass(frozen=True)
-class IncompleteUpload:
+class IncompleteUpload(NamedTuple):
     """A multipart upload that was begun and neither completed nor aborted."""
 
     key: str

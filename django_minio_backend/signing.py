@@ -23,9 +23,9 @@ import hmac
 import re
 import time
 from collections.abc import Iterable
-from typing import Protocol
 
 from .conf import Secret
+from .credentials import CredentialSource, MaskedText, SigningCredentials
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
@@ -90,60 +90,6 @@ def host_of(endpoint: str, use_https: bool) -> str:
     return host.removesuffix(default_port)
 
 
-class MaskedText(str):
-    """A string whose ``repr()`` is ``'********'``: a secret that must be handed on as ``str``
-    (a session token in a request header, a signed query) yet never shown by what prints
-    objects. ``str()``, formatting and encoding give the text itself."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "'********'"
-
-
-class SigningCredentials:
-    """One set of credentials: an access key, its secret key and, for temporary credentials,
-    a session token and the Unix time they expire at. Secrets stay ``Secret``; the
-    ``repr()`` shows neither. Immutable; fixed credentials are their own ``CredentialSource``.
-    """
-
-    __slots__ = ("_query", "access_key", "expires_at", "secret_key", "session_token")
-    access_key: str
-    secret_key: Secret
-    session_token: Secret | None
-    expires_at: float | None
-    _query: tuple[str, MaskedText]  # URL-encoded "access key/" and "&X-Amz-Security-Token=..." (or "")
-
-    def __init__(
-        self, access_key: str, secret_key: Secret, session_token: Secret | None = None, expires_at: float | None = None
-    ):
-        token = MaskedText(f"&X-Amz-Security-Token={uri_encode(session_token.reveal())}" if session_token else "")
-        for name, value in (
-            ("access_key", access_key),
-            ("secret_key", secret_key),
-            ("session_token", session_token or None),
-            ("expires_at", expires_at),
-            ("_query", (uri_encode(access_key + "/"), token)),
-        ):
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("SigningCredentials are immutable")
-
-    def current(self) -> SigningCredentials:
-        return self
-
-    def __repr__(self) -> str:
-        token = ", session_token='********'" if self.session_token else ""
-        return f"SigningCredentials(access_key={self.access_key!r}, secret_key='********'{token})"
-
-
-class CredentialSource(Protocol):
-    """Whatever gives the credentials to sign with now."""
-
-    def current(self) -> SigningCredentials: ...
-
-
 class CredentialsExpiredError(ValueError):
     """The credentials have expired, or expire within the second: no URL they sign would work."""
 
@@ -161,15 +107,17 @@ def capped_expiry(credentials: SigningCredentials, expires: int, signed_at: int)
 class Presigner:
     """Signs GET URLs for objects on one endpoint with the credentials its source gives.
 
-    Immutable and thread-safe. Its ``repr()`` never shows a secret.
+    Thread-safe: its settings never change, and its one cache is replaced whole. Its ``repr()``
+    never shows a secret.
     """
 
-    __slots__ = ("_base", "_canonical_tail", "_credential_suffix", "_credentials", "_region")
+    __slots__ = ("_base", "_canonical_tail", "_credential_suffix", "_credentials", "_encoded", "_region")
 
     def __init__(self, endpoint: str, use_https: bool, credentials: CredentialSource, region: str):
         host = host_of(endpoint, use_https)
         self._base = f"{'https' if use_https else 'http'}://{host}"
         self._credentials = credentials
+        self._encoded: tuple[SigningCredentials, str, MaskedText] | None = None  # replaced whole, never edited
         self._region = region
         self._credential_suffix = uri_encode(f"/{region}/s3/aws4_request")
         self._canonical_tail = f"\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD"
@@ -196,7 +144,7 @@ class Presigner:
         date = amz_date(signed_at)
         datestamp = date[:8]
         path = f"/{uri_encode(bucket)}/{uri_encode(key, keep_slash=True)}"
-        access_key, token = credentials._query
+        access_key, token = self._query_parts(credentials)
         # The canonical query string is the URL's query: parameters sorted by name
         # (upper-case "X-Amz-" sorts before lower-case "response-"; "Security-Token" before "SignedHeaders").
         query = (
@@ -210,6 +158,19 @@ class Presigner:
         string_to_sign = f"{ALGORITHM}\n{date}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
         signature = signing_key(credentials.secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
         return f"{self._base}{path}?{query}&X-Amz-Signature={signature}"
+
+    def _query_parts(self, credentials: SigningCredentials) -> tuple[str, MaskedText]:
+        """``credentials``' URL-encoded ``access key/`` and ``&X-Amz-Security-Token=...`` (or ``""``),
+        encoded once per set of credentials."""
+        encoded = self._encoded
+        if encoded is None or encoded[0] is not credentials:
+            token = credentials.session_token
+            encoded = self._encoded = (
+                credentials,
+                uri_encode(credentials.access_key + "/"),
+                MaskedText(f"&X-Amz-Security-Token={uri_encode(token.reveal())}" if token else ""),
+            )
+        return encoded[1], encoded[2]
 
     def __repr__(self) -> str:
         return f"<Presigner {self._base}>"

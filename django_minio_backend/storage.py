@@ -12,10 +12,9 @@ import os
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
 
 import urllib3
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
@@ -23,27 +22,30 @@ from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from minio import Minio
 
-from . import buckets
 from .client import get_connection
 from .compat import LegacyHelpers
 from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, masked, read_options, storage_alias
 from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
-from .health import server_status
 from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
 from .object_options import ProgressReader, merged, stored_headers
-from .object_urls import ObjectUrls
 from .objects import BucketObjects, Objects
 from .payload import Payload
 from .transfer import ObjectExists
 from .utils import MinioServerStatus, as_django_datetime
 
+if TYPE_CHECKING:
+    from .object_urls import ObjectUrls
+
+# Bucket creation (``buckets``), URLs (``object_urls``) and the health probe (``health``) are
+# imported where they are first used: a process that only reads and writes files (a worker's
+# first request, a management command) does not pay for importing them.
+
 Name = str | os.PathLike[str]
 
 
-@dataclass(frozen=True)
-class _Saving:
+class _Saving(NamedTuple):
     """The ``save()`` in progress in this context: Django passes ``max_length`` to
     ``get_available_name()`` but not on to ``_save()``."""
 
@@ -354,6 +356,8 @@ class MinioBackend(LegacyHelpers, Storage):
     def _create_bucket(self, public: bool | None = None) -> None:
         """Create this storage's bucket, with its policy (public if ``public``, else as configured),
         as ``initialize_buckets`` would; an existing bucket gets its policy."""
+        from . import buckets
+
         public = self.is_public if public is None else public
         (own_plan, *_), problems = buckets.plan([buckets.BucketUse(self.settings, self.bucket, public)])
         if problems:
@@ -392,6 +396,8 @@ class MinioBackend(LegacyHelpers, Storage):
 
     @cached_property
     def _urls(self) -> ObjectUrls:
+        from .object_urls import ObjectUrls
+
         return ObjectUrls(self.settings, self.bucket, self.is_public)
 
     def is_minio_available(self, timeout: float = 5.0) -> MinioServerStatus:
@@ -399,6 +405,8 @@ class MinioBackend(LegacyHelpers, Storage):
 
         One request, no retries, bounded by ``timeout`` seconds. Never raises.
         """
+        from .health import server_status
+
         try:
             return server_status(self.settings.connection, timeout)
         except ImproperlyConfigured as exc:

@@ -12,7 +12,8 @@ from minio import Minio
 
 from django_minio_backend import MinioBackend
 from django_minio_backend.conf import Secret
-from django_minio_backend.signing import Presigner, SigningCredentials, uri_encode
+from django_minio_backend.credentials import SigningCredentials
+from django_minio_backend.signing import Presigner, uri_encode
 
 from .s3 import CountingPoolManager, Endpoint, http_get
 

@@ -203,8 +203,6 @@ def test_a_storage_the_session_cannot_redirect_stops_it_before_any_bucket_is_mad
     user_project: UserProject, s3_client: Minio
 ):
     pinned = """
-    import dataclasses
-
     from django.db import models
 
     from django_minio_backend import MinioBackend
@@ -214,8 +212,8 @@ def test_a_storage_the_session_cannot_redirect_stops_it_before_any_bucket_is_mad
         @property
         def settings(self):
             own = super().settings
-            pinned = dataclasses.replace(own.connection, endpoint="minio.production.invalid")
-            return dataclasses.replace(own, connection=pinned)
+            pinned = own.connection._replace(endpoint="minio.production.invalid")
+            return own._replace(connection=pinned)
 
 
     class Document(models.Model):
