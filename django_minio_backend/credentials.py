@@ -10,14 +10,18 @@ once, then again when they near their end: a quarter of their lifetime before it
 - while the credentials held are still valid, the others go on signing with them;
 - once they have expired (or before the first), the others wait for that one refresh.
 
-minio's own providers keep the credentials they fetched until 10 seconds before they expire;
-when a refresh brings back the same credentials, the next one is tried when minio would
-fetch new ones. The credentials are held as ``SigningCredentials``, secrets masked; the
-provider's answer is turned into them at once.
+minio's own providers keep the credentials they fetched until 10 seconds before they expire,
+so a refresh may bring back the same credentials; the next is then due a quarter of their
+remaining time before their end (a dozen cheap calls from five minutes to ten seconds).
+A refresh that fails while the credentials held are valid is logged (a warning), they stay in
+use, and the next call tries again; once they have expired, the failure is raised.
+The credentials are held as ``SigningCredentials``, secrets masked; the provider's answer is
+turned into them at once.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -30,9 +34,10 @@ from minio.credentials.providers import Provider
 from .conf import Secret
 from .errors import MinioBackendError
 
+logger = logging.getLogger(__name__)
+
 REFRESH_MARGIN = 300.0
 """Refresh at most this many seconds before credentials expire (a quarter of their lifetime if less)."""
-_MINIO_REUSE_MARGIN = 10.0  # minio's providers reuse credentials until this close to their expiry
 _EXPIRED_MARGIN = 1.0  # credentials this close to their end are not used for another request
 
 
@@ -92,6 +97,10 @@ class CredentialsUnavailableError(MinioBackendError):
     as every failed request is."""
 
 
+class CredentialsExpiredError(CredentialsUnavailableError):
+    """The credentials have expired, or expire within the second: nothing they sign would work."""
+
+
 @dataclass(frozen=True)
 class _Held:
     credentials: SigningCredentials
@@ -127,13 +136,23 @@ class ProviderCredentials:
         try:
             held = self._held
             if held is None or time.time() >= held.refresh_at:
-                held = self._held = self._fetch(held)
+                held = self._refreshed(held)
             return held.credentials
         finally:
             self._refreshing.release()
 
+    def _refreshed(self, held: _Held | None) -> _Held:
+        try:
+            self._held = self._fetch()
+        except CredentialsUnavailableError as exc:
+            if held is None or not held.valid:
+                raise
+            logger.warning("%s; the credentials held stay in use until they expire.", exc)
+            return held
+        return self._held
+
     @sensitive_variables()
-    def _fetch(self, previous: _Held | None) -> _Held:
+    def _fetch(self) -> _Held:
         fetched_at = time.time()
         try:
             answer = self._provider.retrieve()
@@ -154,12 +173,10 @@ class ProviderCredentials:
         if expires_at is None:
             return _Held(credentials, float("inf"))
         if expires_at - fetched_at < _EXPIRED_MARGIN:
-            raise CredentialsUnavailableError(
+            raise CredentialsExpiredError(
                 f"{type(self._provider).__name__} gave credentials that have expired (access key "
                 f"{credentials.access_key!r})."
             )
-        if previous is not None and _same(previous.credentials, credentials):
-            return _Held(credentials, max(fetched_at, expires_at - _MINIO_REUSE_MARGIN))
         return _Held(credentials, expires_at - min(REFRESH_MARGIN, (expires_at - fetched_at) / 4))
 
     def __repr__(self) -> str:
@@ -169,7 +186,3 @@ class ProviderCredentials:
 def _utc(moment: datetime) -> datetime:
     """minio's expirations are UTC, naive in some providers and versions."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _same(old: SigningCredentials, new: SigningCredentials) -> bool:
-    return (old.access_key, old.expires_at) == (new.access_key, new.expires_at)

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable
 
 from .conf import Secret
-from .credentials import CredentialSource, MaskedText, SigningCredentials
+from .credentials import CredentialsExpiredError, CredentialSource, MaskedText, SigningCredentials
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
@@ -88,10 +88,6 @@ def host_of(endpoint: str, use_https: bool) -> str:
     host = endpoint.lower()
     default_port = ":443" if use_https else ":80"
     return host.removesuffix(default_port)
-
-
-class CredentialsExpiredError(ValueError):
-    """The credentials have expired, or expire within the second: no URL they sign would work."""
 
 
 def capped_expiry(credentials: SigningCredentials, expires: int, signed_at: int) -> int:

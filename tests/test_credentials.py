@@ -32,9 +32,11 @@ from minio.credentials.providers import AssumeRoleProvider, EnvMinioProvider, Pr
 
 from django_minio_backend import MinioBackend
 from django_minio_backend.conf import Secret, problems, read_options
+from django_minio_backend.credentials import CredentialsUnavailableError
 from django_minio_backend.localserver import LocalS3Server
 
 from .reliability.faults import full_text
+from .reliability.proxy import Proxy
 from .reliability.test_security import _captured, _reachable
 from .s3 import CountingPoolManager, closed_port, http_get, make_bucket, new_bucket_name
 
@@ -207,6 +209,31 @@ def test_many_threads_share_one_refresh(
     assert len(sts_requests.requests) == 3
     assert len({_query(url)["X-Amz-Credential"] for url in expired}) == 1  # all waited for the new ones
     assert http_get(expired[0])[0] == 200
+
+
+def test_a_refresh_that_fails_keeps_valid_credentials_in_use_then_raises(
+    sts_server: LocalS3Server, sts_bucket: str, sts_requests: CountingPoolManager, caplog: pytest.LogCaptureFixture
+):
+    """The STS goes away (its proxy closes) after the first credentials were fetched."""
+    with Proxy(sts_server.endpoint) as sts:
+        provider = AssumeRoleProvider(
+            sts_endpoint=f"http://{sts.endpoint}",
+            access_key=sts_server.access_key,
+            secret_key=sts_server.secret_key,
+            role_arn=ROLE,
+            role_session_name="outage",
+            http_client=sts_requests,
+        )
+        storage = _storage(sts_server, sts_bucket, MINIO_CREDENTIALS_PROVIDER=provider)
+        name = storage.save("outage.txt", ContentFile(b"x"))
+        fetched = time.time()
+    _sleep_until(fetched + LIFETIME * 0.8)  # due for a refresh, still valid
+    with caplog.at_level(logging.WARNING, logger="django_minio_backend.credentials"):
+        url = storage.url(name)
+    assert "AssumeRoleProvider gave no credentials" in caplog.text and http_get(url)[0] == 200
+    _sleep_until(fetched + LIFETIME + 1)
+    with pytest.raises(CredentialsUnavailableError, match="AssumeRoleProvider gave no credentials"):
+        storage.exists(name)
 
 
 def test_static_temporary_credentials_and_the_refusal_of_an_expired_token(
