@@ -18,7 +18,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -337,7 +336,7 @@ def test_an_import_path_names_one_shared_provider(sts_server: LocalS3Server):
 
 
 def test_a_session_token_is_held_as_a_secret_and_never_shown(
-    sts_server: LocalS3Server, sts_bucket: str, provider: AssumeRoleProvider, tmp_path: Path
+    sts_server: LocalS3Server, sts_bucket: str, provider: AssumeRoleProvider
 ):
     """Given as an option or fetched by a provider, after a save, a read, a URL and a health check:
     not in anything the storage holds (walked as error trackers walk objects), nor in its migration."""
