@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 from django.views.decorators.debug import sensitive_variables
+from minio.credentials.credentials import Credentials
 from minio.credentials.providers import Provider
 
 from .conf import Secret
@@ -160,7 +161,7 @@ class ProviderCredentials:
             raise CredentialsUnavailableError(
                 f"{type(self._provider).__name__} gave no credentials: {type(exc).__name__}: {exc}"
             ) from exc
-        expiration = answer.expiration
+        expiration = _expiration(answer)
         token = answer.session_token
         credentials = SigningCredentials(
             answer.access_key,
@@ -181,6 +182,11 @@ class ProviderCredentials:
 
     def __repr__(self) -> str:
         return f"<ProviderCredentials of {type(self._provider).__name__}>"
+
+
+def _expiration(credentials: Credentials) -> datetime | None:
+    """When minio's credentials expire: a field from minio 7.2.x on, an underscored one in 7.2.0."""
+    return getattr(credentials, "expiration", getattr(credentials, "_expiration", None))
 
 
 def _utc(moment: datetime) -> datetime:

@@ -31,7 +31,7 @@ from minio.credentials.providers import AssumeRoleProvider, EnvMinioProvider, Pr
 
 from django_minio_backend import MinioBackend
 from django_minio_backend.conf import Secret, problems, read_options
-from django_minio_backend.credentials import CredentialsUnavailableError
+from django_minio_backend.credentials import CredentialsUnavailableError, ProviderCredentials
 from django_minio_backend.localserver import LocalS3Server
 
 from .reliability.faults import full_text
@@ -120,9 +120,10 @@ def _query(url: str) -> dict[str, str]:
 
 def _issued(provider: Provider) -> tuple[str, str, str, float]:
     """Temporary credentials from the server: access key, secret key, token, expiry (Unix time)."""
-    credentials = provider.retrieve()
-    assert credentials.session_token and credentials.expiration
-    return credentials.access_key, credentials.secret_key, credentials.session_token, credentials.expiration.timestamp()
+    credentials = ProviderCredentials(provider).current()
+    assert credentials.session_token and credentials.expires_at
+    secret_key, token = credentials.secret_key.reveal(), credentials.session_token.reveal()
+    return credentials.access_key, secret_key, token, credentials.expires_at
 
 
 def _sleep_until(moment: float) -> None:
