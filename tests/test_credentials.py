@@ -98,13 +98,18 @@ def sts_requests() -> CountingPoolManager:
 
 @pytest.fixture
 def provider(sts_server: LocalS3Server, sts_requests: CountingPoolManager) -> AssumeRoleProvider:
+    return _assume_role(sts_server, sts_server.endpoint, sts_requests)
+
+
+def _assume_role(server: LocalS3Server, sts_endpoint: str, requests: CountingPoolManager) -> AssumeRoleProvider:
+    """minio's provider assuming ``ROLE`` with the server's admin keys, at ``sts_endpoint``."""
     return AssumeRoleProvider(
-        sts_endpoint=f"http://{sts_server.endpoint}",
-        access_key=sts_server.access_key,
-        secret_key=sts_server.secret_key,
+        sts_endpoint=f"http://{sts_endpoint}",
+        access_key=server.access_key,
+        secret_key=server.secret_key,
         role_arn=ROLE,
         role_session_name="storage-tests",
-        http_client=sts_requests,
+        http_client=requests,
     )
 
 
@@ -216,14 +221,7 @@ def test_a_refresh_that_fails_keeps_valid_credentials_in_use_then_raises(
 ):
     """The STS goes away (its proxy closes) after the first credentials were fetched."""
     with Proxy(sts_server.endpoint) as sts:
-        provider = AssumeRoleProvider(
-            sts_endpoint=f"http://{sts.endpoint}",
-            access_key=sts_server.access_key,
-            secret_key=sts_server.secret_key,
-            role_arn=ROLE,
-            role_session_name="outage",
-            http_client=sts_requests,
-        )
+        provider = _assume_role(sts_server, sts.endpoint, sts_requests)
         storage = _storage(sts_server, sts_bucket, MINIO_CREDENTIALS_PROVIDER=provider)
         name = storage.save("outage.txt", ContentFile(b"x"))
         fetched = time.time()
