@@ -8,7 +8,7 @@ BENCH_UPSTREAM_VENV := .venv-bench-upstream
 UPSTREAM_PYTHON ?= $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python3))
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint typecheck docs check tox tox-ci bench bench-static clean
+.PHONY: demo test lint typecheck docs check tox tox-ci bench bench-static bench-uploads clean
 
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,9 @@ bench: $(BENCH_VENV)/.installed $(BENCH_UPSTREAM_VENV)/.installed  ## operations
 
 bench-static: $(BENCH_VENV)/.installed  ## collectstatic of ~1,000 files: this package vs django-storages, same server
 	$(BENCH_VENV)/bin/python -m benchmarks.collectstatic
+
+bench-uploads: $(VENV)/.installed  ## one large file uploaded directly vs through Django: wall time, worker CPU and memory
+	$(VENV)/bin/python -m benchmarks.uploads $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) $(BENCH_UPSTREAM_VENV) .tox .demo-data test-artifacts docs/_build .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -2,9 +2,14 @@
 
 A bucket is private (no policy) or public (anyone may read its objects, and list
 them only if it is in ``MINIO_LISTABLE_BUCKETS``); ``MINIO_POLICY_HOOKS`` add
-statements to their own bucket's policy. ``reconcile`` creates a missing bucket
+statements to their own bucket's policy. A public storage with a location
+(``MINIO_LOCATION``) makes only its prefix public: anyone may read the objects under
+it, in a bucket that is otherwise private. ``reconcile`` creates a missing bucket
 and replaces a policy that differs from the configured one (drift), in both
 directions: a private bucket that became public is made private again.
+
+With ``MINIO_CORS_ORIGINS``, the storage's bucket also gets CORS rules that let browsers at
+those origins upload to it directly (``direct_uploads``); without, its CORS rules are left alone.
 
 Each request ``reconcile`` sends is a ``Step`` with the permission (the IAM action on the
 bucket) it needs; a request the server refuses fails with a message naming that permission.
@@ -15,6 +20,7 @@ Storages need none of these: only ``initialize_buckets``, the start check and
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,11 +30,12 @@ from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 from minio.error import S3Error
 
+from . import s3api
 from .client import get_client
 from .conf import ConnectionSettings, MinioSettings, Problem
 from .errors import MinioBackendError, translated_errors
 from .health import server_status
-from .policies import Policy, canonical, combine, hook_problems, public_read
+from .policies import Policy, canonical, combine, hook_problems, public_read, read_only_prefix
 
 ALREADY_EXISTS = ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")
 DENIED = "AccessDenied"
@@ -47,7 +54,9 @@ CREATE = Step("create", "s3:CreateBucket")
 READ_POLICY = Step("read the policy of", "s3:GetBucketPolicy")
 SET_POLICY = Step("set the policy of", "s3:PutBucketPolicy")
 REMOVE_POLICY = Step("remove the policy of", "s3:DeleteBucketPolicy")
-STEPS = (FIND, CREATE, READ_POLICY, SET_POLICY, REMOVE_POLICY)
+READ_CORS = Step("read the CORS rules of", "s3:GetBucketCORS")
+SET_CORS = Step("set the CORS rules of", "s3:PutBucketCORS")
+STEPS = (FIND, CREATE, READ_POLICY, SET_POLICY, REMOVE_POLICY, READ_CORS, SET_CORS)
 """Every request of ``reconcile``, in the order it may send them."""
 
 
@@ -95,16 +104,24 @@ class BucketUse:
 
 @dataclass
 class BucketSpec:
-    """What one bucket should be. ``hooks`` are ``(label, policy)`` pairs from ``MINIO_POLICY_HOOKS``."""
+    """What one bucket should be. ``hooks`` are ``(label, policy)`` pairs from ``MINIO_POLICY_HOOKS``;
+    ``public_prefixes`` are the locations of public storages in it, readable by anyone (not
+    listable) when the bucket is not public as a whole, and ``private_prefixes`` those of private ones."""
 
     name: str
     public: bool = False
     listable: bool = False
     hooks: list[tuple[str, Policy]] = field(default_factory=list)
+    public_prefixes: list[str] = field(default_factory=list)
+    private_prefixes: list[str] = field(default_factory=list)
+    cors_origins: tuple[str, ...] = ()  # origins browsers may upload from (MINIO_CORS_ORIGINS)
 
     def policy(self) -> Policy | None:
-        """The bucket's whole policy document; None for a private bucket without hooks."""
-        documents = [public_read(self.name, listable=self.listable)] if self.public else []
+        """The bucket's whole policy document; None for a private bucket without hooks or public prefixes."""
+        if self.public:
+            documents = [public_read(self.name, listable=self.listable)]
+        else:
+            documents = [read_only_prefix(self.name, prefix) for prefix in self.public_prefixes]
         documents += [document for _, document in self.hooks]
         return combine(documents) if documents else None
 
@@ -112,6 +129,8 @@ class BucketSpec:
         parts = []
         if self.public:
             parts.append("anonymous read" + (" and list" if self.listable else " (not listable)"))
+        else:
+            parts += [f"anonymous read of {prefix!r} (not listable)" for prefix in self.public_prefixes]
         parts += [label for label, _ in self.hooks]
         return ", ".join(parts) or "private"
 
@@ -131,28 +150,59 @@ def plan(uses: Iterable[BucketUser]) -> tuple[list[Plan], list[Problem]]:
     hook_sources: list[tuple[Plan, tuple[str, ...], Any]] = []
     uses = list(uses)
     # Static files are public whatever the lists say (as in 2.x-4.x); checks.py warns (W005).
+    # With a location, only their prefix is.
     served_publicly = {
         (use.config.connection, use.bucket)
         for use in uses
-        if use.uses_bucket and use.public and use.bucket not in use.config.public_buckets
+        if use.uses_bucket and use.public and use.bucket not in use.config.public_buckets and not use.config.location
     }
     for use in uses:
         config = use.config
         current = plans.setdefault(config.connection, Plan(config.connection))
         wanted = [(name, False) for name in config.private_buckets if (config.connection, name) not in served_publicly]
         wanted += [(name, True) for name in config.public_buckets]
-        if use.uses_bucket:
-            wanted.append((use.bucket, use.public))
+        if use.uses_bucket and not (use.public and config.location):
+            wanted.append((use.bucket, use.public))  # a public location is added below: not the whole bucket
         for name, public in wanted:
             spec = current.buckets.setdefault(name, BucketSpec(name, public))
             if spec.public != public:
                 problems.append(_conflict(name))
             spec.listable = spec.listable or (spec.public and name in config.listable_buckets)
         hook_sources.append((current, tuple(config.listable_buckets), config.policy_hooks))
+    for use in uses:
+        if use.uses_bucket:
+            own = plans[use.config.connection].buckets.setdefault(use.bucket, BucketSpec(use.bucket))
+            _add_location(own, use)
+            own.cors_origins = tuple(dict.fromkeys((*own.cors_origins, *use.config.cors_origins)))
     for current, listable, hooks in _unique(hook_sources):
         problems += _listable_problems(current, listable)
         problems += _add_hooks(current, hooks)
+    problems += [problem for current in plans.values() for problem in _location_overlaps(current)]
     return list(plans.values()), _unique(problems)
+
+
+def _add_location(spec: BucketSpec, use: BucketUser) -> None:
+    """Note the storage's location (``""`` for the whole bucket) among its bucket's public or private ones."""
+    prefixes = spec.public_prefixes if use.public else spec.private_prefixes
+    if use.config.location not in prefixes:
+        prefixes.append(use.config.location)
+
+
+def _location_overlaps(current: Plan) -> Iterator[Problem]:
+    """A public location inside a private one, or the other way round: the private storage's
+    names under the public prefix would be readable by anyone."""
+    for spec in current.buckets.values():
+        private = spec.private_prefixes if not spec.public else []
+        for public in filter(None, spec.public_prefixes):  # "" (the whole bucket) public is E006's conflict
+            for hidden in private:
+                if public.startswith(hidden) or hidden.startswith(public):
+                    yield Problem(
+                        "E041",
+                        f"In bucket {spec.name!r}, the public location {public!r} and the private location "
+                        f"{hidden!r} overlap: some private files would be readable by anyone.",
+                        "Give the public and the private storages locations that are not inside each other, "
+                        "such as 'static/' and 'media/'.",
+                    )
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -253,6 +303,8 @@ def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *
             if not dry_run:
                 with needs(CREATE):
                     report.created = _create(client, spec.name, region)
+        if spec.cors_origins:
+            _reconcile_cors(client, spec, report, needs, exists=exists)
         with needs(READ_POLICY):
             current = _current_policy(client, spec.name) if exists else None
         if canonical(current) == canonical(desired):
@@ -268,6 +320,51 @@ def reconcile(client: Minio, spec: BucketSpec, connection: ConnectionSettings, *
             with needs(SET_POLICY):
                 _set_policy(client, spec, desired, connection.endpoint)
     return report
+
+
+CORS_METHODS = ("GET", "HEAD", "PUT", "POST")
+CORS_EXPOSED = ("ETag",)  # the browser reads each part's ETag
+
+
+def _reconcile_cors(client: Minio, spec: BucketSpec, report: Report, needs: Any, *, exists: bool) -> None:
+    """Give the bucket one CORS rule for ``spec.cors_origins``, unless it has exactly that. A server
+    without CORS support (``NotImplemented``) is reported: a proxy in front must answer CORS."""
+    rule = s3api.CorsRule(spec.cors_origins, CORS_METHODS, CORS_EXPOSED, max_age=3600)
+    try:
+        with needs(READ_CORS):
+            current = s3api.get_bucket_cors(client, spec.name) if exists else None
+        if current is not None and _cors_rules(current) == [rule]:
+            return
+        origins = ", ".join(spec.cors_origins)
+        report.note(f"set its CORS rules for {origins}", f"CORS rules set for {origins}", SET_CORS)
+        if not report.dry_run:
+            with needs(SET_CORS):
+                s3api.put_bucket_cors(client, spec.name, [rule])
+    except S3Error as exc:
+        if exc.code != "NotImplemented":
+            raise
+        report.changes.append("CORS rules not supported by the server: the proxy in front must answer them")
+
+
+def _cors_rules(document: str) -> list[s3api.CorsRule]:
+    r"""The rules of a CORS configuration document, as ``s3api.CorsRule``\ s."""
+    root = ET.fromstring(document)  # noqa: S314 - the configured server's answer
+    rules = []
+    for element in root.iter():
+        if element.tag.rpartition("}")[2] != "CORSRule":
+            continue
+        values: dict[str, list[str]] = {}
+        for child in element:
+            values.setdefault(child.tag.rpartition("}")[2], []).append((child.text or "").strip())
+        rules.append(
+            s3api.CorsRule(
+                tuple(values.get("AllowedOrigin", [])),
+                tuple(values.get("AllowedMethod", [])),
+                tuple(values.get("ExposeHeader", [])),
+                max_age=int((values.get("MaxAgeSeconds") or ["0"])[0] or 0),
+            )
+        )
+    return rules
 
 
 def _create(client: Minio, bucket: str, region: str) -> bool:

@@ -62,8 +62,9 @@ def _bucket_messages(use: StorageUse) -> Iterator[checks.CheckMessage]:
             hint=BUCKET_NAME_HINT,
             id="django_minio_backend.E005",
         )
-    public, private = use.storage.settings.public_buckets, use.storage.settings.private_buckets
-    if use.storage.is_public and bucket in private and bucket not in public:
+    config = use.storage.settings
+    public, private = config.public_buckets, config.private_buckets
+    if use.storage.is_public and bucket in private and bucket not in public and not config.location:
         yield checks.Warning(
             f"{use.origin} serves static files publicly from bucket {bucket!r}, which MINIO_PRIVATE_BUCKETS "
             "lists; initialize_buckets makes it public.",
@@ -77,6 +78,26 @@ def _bucket_messages(use: StorageUse) -> Iterator[checks.CheckMessage]:
             hint="Declare it, so it is clear whether its files are public; initialize_buckets makes it private.",
             obj=use.model_field,
             id="django_minio_backend.W002",
+        )
+    yield from _url_messages(use, bucket)
+
+
+def _url_messages(use: StorageUse, bucket: str) -> Iterator[checks.CheckMessage]:
+    config = use.storage.settings
+    if config.public_url and not use.storage.is_public:
+        yield checks.Warning(
+            f"{use.origin} has MINIO_PUBLIC_URL, but bucket {bucket!r} is private: its URLs are presigned on "
+            "the endpoint, never on that base URL.",
+            hint="Set MINIO_PUBLIC_URL in the OPTIONS of the public storage only (the static files' one).",
+            id="django_minio_backend.W015",
+        )
+    external_https = config.external_use_https if config.external_endpoint else config.connection.use_https
+    if config.addressing_style == "virtual" and external_https and "." in bucket:
+        yield checks.Warning(
+            f"{use.origin} puts bucket {bucket!r} in the URLs' host name over HTTPS; with its dots, the name "
+            "is no single label, so a wildcard certificate of the endpoint does not match it.",
+            hint="Use a bucket name without dots, or MINIO_URL_ADDRESSING_STYLE = 'path'.",
+            id="django_minio_backend.W016",
         )
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import os
 
     from .conf import MinioSettings, OptionValues
-    from .objects import BucketObjects
+    from .objects import PrefixedObjects
 
 
 class Backend(Protocol):
@@ -46,7 +46,7 @@ class Backend(Protocol):
     def client(self) -> Minio: ...
 
     @property
-    def bucket_objects(self) -> BucketObjects: ...
+    def bucket_objects(self) -> PrefixedObjects: ...
 
     def option_values(self) -> OptionValues: ...
 
@@ -65,7 +65,8 @@ class LegacyHelpers:
         key = object_key(name)
         try:
             with translated_errors("inspect", self.settings.connection.endpoint, self.bucket, key):
-                return self.client.stat_object(self.bucket, key)
+                objects = self.bucket_objects
+                return self.client.stat_object(self.bucket, objects.key(key), ssec=objects.direct.customer_key)
         except FileNotFoundError:
             with contextlib.suppress(FileNotFoundError):
                 self.bucket_objects.stat(key)  # a miss asks whether the bucket exists, as exists() does

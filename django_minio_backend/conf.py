@@ -40,9 +40,9 @@ import difflib
 import functools
 import hmac
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -56,7 +56,7 @@ from minio.credentials.providers import Provider
 from minio.retention import Retention
 from minio.sse import Sse
 
-from .names import bucket_name_problem
+from .names import as_location, bucket_name_problem, location_problem
 
 MiB = 1024 * 1024
 S3_MAX_PRESIGN_EXPIRY = timedelta(days=7)
@@ -71,7 +71,6 @@ PUT_OPTIONS: dict[str, Any] = {
     "headers": None,  # 4.4.x: headers stored with the object (Content-Disposition, Cache-Control, ...)
     "extra_headers": None,  # 4.4.x: as headers
     "tags": None,
-    "sse": None,
     "retention": None,
     "legal_hold": False,
     "progress": None,
@@ -85,6 +84,8 @@ ALIASES: dict[str, str] = {
     "http_client": "MINIO_HTTP_CLIENT",
     "num_parallel_uploads": "MINIO_MULTIPART_PARALLEL",
     "region": "MINIO_REGION",
+    "location": "MINIO_LOCATION",  # the constructor's name, as django-storages calls it
+    "sse": "MINIO_SERVER_SIDE_ENCRYPTION",
 }
 
 # Every accepted option and its default. Names from 2.x, 3.x and 4.x are all here.
@@ -123,6 +124,15 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_STATIC_PARALLEL_UPLOADS": 8,
     "MINIO_CONDITIONAL_WRITES": None,  # None: ask the server once; True/False: as declared, never asked
     **PUT_OPTIONS,
+    "MINIO_LOCATION": "",  # key prefix of every object of the storage ("media/"); names never hold it
+    "MINIO_PUBLIC_URL": "",  # base URL public objects are served at (a custom domain or CDN); "": the endpoint
+    "MINIO_URL_ADDRESSING_STYLE": "path",  # "path": host/bucket/key; "virtual": bucket.host/key
+    "MINIO_OBJECT_PARAMETERS": {},  # stored with every object (OBJECT_PARAMETERS); per file: get_object_parameters()
+    "MINIO_SERVER_SIDE_ENCRYPTION": None,  # a minio.sse.Sse; 4.x's name: sse
+    "MINIO_CORS_ORIGINS": (),  # origins browsers upload from directly; initialize_buckets sets the CORS rules
+    "MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads/",  # where browsers upload before a form adopts the object
+    "MINIO_DIRECT_UPLOAD_EXPIRY": timedelta(hours=1),  # lifetime of upload URLs, policies and tokens
+    "MINIO_DIRECT_UPLOAD_PERMISSION": None,  # callable(request, field_label) -> bool; None: signed-in users
     "MINIO_SESSION_TOKEN": "",  # with MINIO_ACCESS_KEY/MINIO_SECRET_KEY: temporary static credentials
     "MINIO_CREDENTIALS_PROVIDER": None,  # a minio.credentials Provider, or its import path, instead of keys
 }
@@ -425,7 +435,9 @@ def _endpoint_format(o: OptionValues) -> Iterable[str]:
     for name in ("MINIO_ENDPOINT", "MINIO_EXTERNAL_ENDPOINT"):
         value = o[name]
         if value and not (isinstance(value, str) and _HOST_PORT.fullmatch(value)):
-            yield f"{name} must be host[:port] without scheme or path, got {_without_userinfo(value)!r}."
+            yield f"{name} must be host[:port] without scheme or path, got {_without_userinfo(value)!r}." + (
+                " A base URL with a path goes into MINIO_PUBLIC_URL." if name == "MINIO_EXTERNAL_ENDPOINT" else ""
+            )
 
 
 def _without_userinfo(value: object) -> object:
@@ -449,9 +461,12 @@ def _credentials(o: OptionValues) -> Iterable[str]:
 
 @_rule("E004", "For example MINIO_URL_EXPIRY_HOURS = timedelta(hours=24).")
 def _expiry(o: OptionValues) -> Iterable[str]:
-    expiry = o["MINIO_URL_EXPIRY_HOURS"]
-    if not _is_expiry(expiry):
-        yield f"MINIO_URL_EXPIRY_HOURS must be a timedelta between 1 second and 7 days, got {expiry!r}."
+    return _not_an_expiry(o, "MINIO_URL_EXPIRY_HOURS")
+
+
+def _not_an_expiry(o: OptionValues, name: str) -> Iterable[str]:
+    if not _is_expiry(o[name]):
+        yield f"{name} must be a timedelta between 1 second and 7 days, got {o[name]!r}."
 
 
 @_rule("E017", "Write a list even for one item: ['media'], not 'media'.")
@@ -580,32 +595,34 @@ S3_MAX_TAGS = 10
 
 @_rule("E024", "For example 'tags': {'project': 'apollo'}: at most 10, keys up to 128 and values up to 256 characters.")
 def _tags(o: OptionValues) -> Iterable[str]:
-    tags = o["tags"]
-    if tags is None:
-        return
+    if o["tags"] is not None:
+        yield from _tag_problems(o["tags"], "tags")
+
+
+def _tag_problems(tags: object, label: str) -> Iterator[str]:
     if not isinstance(tags, Mapping):
-        yield f"tags must be a dict of tag names to values, got {type(tags).__name__}."
+        yield f"{label} must be a dict of tag names to values, got {type(tags).__name__}."
     elif len(tags) > S3_MAX_TAGS:
-        yield f"tags holds {len(tags)} tags; S3 stores at most {S3_MAX_TAGS} with an object."
+        yield f"{label} holds {len(tags)} tags; S3 stores at most {S3_MAX_TAGS} with an object."
     else:
         for key, value in tags.items():
             if not (isinstance(key, str) and 0 < len(key) <= 128 and isinstance(value, str) and len(value) <= 256):
-                yield f"tags[{key!r}] must be a name of 1-128 characters with a text value of up to 256."
+                yield f"{label}[{key!r}] must be a name of 1-128 characters with a text value of up to 256."
             elif "&" in key + value:
-                yield f"tags[{key!r}] holds '&', which S3 tags cannot."
+                yield f"{label}[{key!r}] holds '&', which S3 tags cannot."
 
 
 @_rule("E025", "Pass minio.sse.SseS3(), SseKMS(key_id, context) or SseCustomerKey(key); the last two need TLS.")
 def _sse(o: OptionValues) -> Iterable[str]:
-    sse = o["sse"]
+    sse = o["MINIO_SERVER_SIDE_ENCRYPTION"]
     if sse is None:
         return
     if not isinstance(sse, Sse):
-        yield f"sse must be a minio.sse.Sse, got {type(sse).__name__}."
+        yield f"MINIO_SERVER_SIDE_ENCRYPTION (4.x: sse) must be a minio.sse.Sse, got {type(sse).__name__}."
     elif sse.tls_required() and not o["MINIO_USE_HTTPS"]:
         yield (
-            f"sse {type(sse).__name__} sends its key material with every request, so it needs "
-            "MINIO_USE_HTTPS = True (S3 servers refuse it over plain HTTP)."
+            f"MINIO_SERVER_SIDE_ENCRYPTION {type(sse).__name__} sends its key material with every request, so it "
+            "needs MINIO_USE_HTTPS = True (S3 servers refuse it over plain HTTP)."
         )
 
 
@@ -638,6 +655,152 @@ def _no_effect(o: OptionValues) -> Iterable[str]:
     for option in ("metadata", "headers", "extra_headers"):
         if isinstance(o[option], Mapping) and any(str(name).lower() == "content-type" for name in o[option]):
             yield f"{option}['Content-Type'] has no effect: each object is stored with its own type (as in 4.x)."
+
+
+@_rule("E040", "For example MINIO_LOCATION = 'media' (objects are stored as media/<name>); '' for none.")
+def _location(o: OptionValues) -> Iterable[str]:
+    if reason := location_problem(o["MINIO_LOCATION"]):
+        yield f"MINIO_LOCATION {reason}, got {o['MINIO_LOCATION']!r}."
+
+
+ADDRESSING_STYLES = ("path", "virtual")
+# scheme://host[:port] then an optional path; no credentials, query, fragment or spaces.
+_BASE_URL = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[^\s/:?#@\[\]]+)(:[0-9]{1,5})?(/[^\s?#]*)?")
+
+
+def public_url_problem(value: object) -> str | None:
+    """Why ``value`` cannot be ``MINIO_PUBLIC_URL``, or None."""
+    if not isinstance(value, str):
+        return f"must be a string, got {type(value).__name__}"
+    if value and not _BASE_URL.fullmatch(value):
+        return "must be an http:// or https:// URL with a host and an optional path, and no query or credentials"
+    return None
+
+
+@_rule("E042", "For example MINIO_PUBLIC_URL = 'https://cdn.example.com/static/': the URL of the location's root.")
+def _public_url(o: OptionValues) -> Iterable[str]:
+    if reason := public_url_problem(o["MINIO_PUBLIC_URL"]):
+        yield f"MINIO_PUBLIC_URL {reason}, got {_without_userinfo(o['MINIO_PUBLIC_URL'])!r}."
+
+
+@_rule("E043", "'path' (host/bucket/key, the default) or 'virtual' (bucket.host/key).")
+def _addressing_style(o: OptionValues) -> Iterable[str]:
+    style = o["MINIO_URL_ADDRESSING_STYLE"]
+    if style not in ADDRESSING_STYLES:
+        yield f"MINIO_URL_ADDRESSING_STYLE must be 'path' or 'virtual', got {style!r}."
+
+
+_IP_HOST = re.compile(r"(\d+\.\d+\.\d+\.\d+|\[[0-9A-Fa-f:.]+\])(:\d+)?")
+
+
+@_rule("E044", "Point MINIO_EXTERNAL_ENDPOINT (or MINIO_ENDPOINT) at a host name whose subdomains name buckets.")
+def _virtual_host(o: OptionValues) -> Iterable[str]:
+    endpoint = o["MINIO_EXTERNAL_ENDPOINT"] or o["MINIO_ENDPOINT"]
+    if o["MINIO_URL_ADDRESSING_STYLE"] == "virtual" and isinstance(endpoint, str) and _IP_HOST.fullmatch(endpoint):
+        yield f"MINIO_URL_ADDRESSING_STYLE 'virtual' puts the bucket in the host name, which {endpoint!r} cannot hold."
+
+
+# What MINIO_OBJECT_PARAMETERS and get_object_parameters() may set, by lower-case name: the headers
+# stored and served as they are, user metadata (x-amz-meta-*), tags and the storage class.
+OBJECT_PARAMETERS: dict[str, str] = {
+    name.lower(): name
+    for name in ("Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires",
+                 "Metadata", "Tags", "StorageClass")
+}  # fmt: skip
+_STORAGE_CLASS = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def object_parameter_problems(parameters: object, label: str = "MINIO_OBJECT_PARAMETERS") -> Iterator[str]:
+    """A message, naming ``label``, for each way ``parameters`` are not object parameters
+    (``OBJECT_PARAMETERS``; names in any case)."""
+    if not isinstance(parameters, Mapping):
+        yield f"{label} must be a dict of object parameters, got {type(parameters).__name__}."
+        return
+    for name, value in parameters.items():
+        known = OBJECT_PARAMETERS.get(str(name).lower())
+        where = f"{label}[{name!r}]"
+        if str(name).lower() == "content-type":
+            yield f"{where} is not an object parameter: each object is stored with the type of its name or content."
+        elif known is None:
+            guess = difflib.get_close_matches(str(name).lower(), OBJECT_PARAMETERS, n=1)
+            hint = f" (did you mean {OBJECT_PARAMETERS[guess[0]]!r}?)" if guess else ""
+            yield f"{label} has an unknown parameter {name!r}{hint}."
+        elif known == "Metadata":
+            yield from _metadata_problems(value, where)
+        elif known == "Tags":
+            yield from _tag_problems(value, where)
+        elif known == "StorageClass":
+            if not (isinstance(value, str) and _STORAGE_CLASS.fullmatch(value)):
+                yield f"{where} must be an S3 storage class such as 'STANDARD_IA', got {value!r}."
+        elif known == "Expires" and isinstance(value, datetime):
+            if value.tzinfo is None:
+                yield f"{where} must be an aware datetime (or an HTTP date string), got the naive {value!r}."
+        elif not isinstance(value, str):
+            yield f"{where} must be a header value string, got {type(value).__name__}."
+        elif reason := _header_problem(known, value):
+            yield f"{where} {reason}."
+
+
+def _metadata_problems(metadata: object, where: str) -> Iterator[str]:
+    if not isinstance(metadata, Mapping):
+        yield f"{where} must be a dict of metadata names to values, got {type(metadata).__name__}."
+        return
+    for name, value in metadata.items():
+        if not isinstance(value, str):
+            yield f"{where}[{name!r}] must be a string, got {type(value).__name__}."
+        elif reason := _header_problem(name, value):
+            yield f"{where}[{name!r}] {reason}."
+
+
+@_rule("E030", "Names: " + ", ".join(OBJECT_PARAMETERS.values()) + "; e.g. {'Cache-Control': 'max-age=86400'}.")
+def _object_parameters(o: OptionValues) -> Iterable[str]:
+    yield from object_parameter_problems(o["MINIO_OBJECT_PARAMETERS"])
+
+
+_ORIGIN = re.compile(r"https?://[^\s/?#]+")
+
+
+@_rule("E070", "Write each origin as scheme://host[:port], e.g. ['https://www.example.com'], or ['*'].")
+def _cors_origins(o: OptionValues) -> Iterable[str]:
+    origins = o["MINIO_CORS_ORIGINS"]
+    if not _is_list(origins):
+        yield f"MINIO_CORS_ORIGINS must be a list, got {type(origins).__name__}."
+        return
+    for origin in origins:
+        if origin != "*" and not (isinstance(origin, str) and _ORIGIN.fullmatch(origin)):
+            yield f"MINIO_CORS_ORIGINS has {origin!r}, which is not an origin (scheme://host[:port], no path)."
+
+
+@_rule("E071", "For example MINIO_DIRECT_UPLOAD_PREFIX = 'direct-uploads/' (its objects are removed when abandoned).")
+def _direct_upload_prefix(o: OptionValues) -> Iterable[str]:
+    prefix = o["MINIO_DIRECT_UPLOAD_PREFIX"]
+    if not (isinstance(prefix, str) and prefix.endswith("/") and prefix.strip("/") and not prefix.startswith("/")):
+        yield f"MINIO_DIRECT_UPLOAD_PREFIX must be a key prefix such as 'direct-uploads/', got {prefix!r}."
+
+
+@_rule("E072", "For example MINIO_DIRECT_UPLOAD_EXPIRY = timedelta(hours=1).")
+def _direct_upload_expiry(o: OptionValues) -> Iterable[str]:
+    return _not_an_expiry(o, "MINIO_DIRECT_UPLOAD_EXPIRY")
+
+
+@_rule("E073", "Give a function (request, field_label) -> bool, or its import path.")
+def _direct_upload_permission(o: OptionValues) -> Iterable[str]:
+    try:
+        direct_upload_permission(o["MINIO_DIRECT_UPLOAD_PERMISSION"])
+    except ValueError as exc:
+        yield str(exc)
+
+
+def direct_upload_permission(value: object) -> Callable[..., bool] | None:
+    """``MINIO_DIRECT_UPLOAD_PERMISSION`` as a callable, imported when it is a path; ``ValueError`` if neither."""
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as exc:
+            raise ValueError(f"MINIO_DIRECT_UPLOAD_PERMISSION {value!r} cannot be imported ({exc}).") from None
+    if value is not None and not callable(value):
+        raise ValueError(f"MINIO_DIRECT_UPLOAD_PERMISSION must be callable, got {type(value).__name__}.")
+    return value
 
 
 @sensitive_variables()
@@ -780,6 +943,14 @@ class MinioSettings(NamedTuple):
     static_hashed_cache_control: str
     static_parallel_uploads: int
     put_options: PutOptions = PutOptions()
+    location: str = ""  # "" or ending in "/"
+    public_url: str = ""  # "" or ending in "/"
+    addressing_style: str = "path"
+    object_parameters: Mapping[str, Any] = _NOTHING  # valid by E030
+    cors_origins: tuple[str, ...] = ()
+    direct_upload_prefix: str = DEFAULTS["MINIO_DIRECT_UPLOAD_PREFIX"]
+    direct_upload_expiry: timedelta = DEFAULTS["MINIO_DIRECT_UPLOAD_EXPIRY"]
+    direct_upload_permission: Callable[..., bool] | None = None
 
     @classmethod
     @sensitive_variables()
@@ -837,9 +1008,17 @@ class MinioSettings(NamedTuple):
                 user_metadata=dict(o["user_metadata"] or {}),
                 headers={**(o["headers"] or {}), **(o["extra_headers"] or {})},
                 tags=dict(o["tags"] or {}),
-                sse=o["sse"],
+                sse=o["MINIO_SERVER_SIDE_ENCRYPTION"],
                 retention=o["retention"],
                 legal_hold=o["legal_hold"],
                 progress=o["progress"],
             ),
+            location=as_location(o["MINIO_LOCATION"]),
+            public_url=o["MINIO_PUBLIC_URL"].rstrip("/") + "/" if o["MINIO_PUBLIC_URL"] else "",
+            addressing_style=o["MINIO_URL_ADDRESSING_STYLE"],
+            object_parameters=dict(o["MINIO_OBJECT_PARAMETERS"] or {}),
+            cors_origins=tuple(o["MINIO_CORS_ORIGINS"]),
+            direct_upload_prefix=o["MINIO_DIRECT_UPLOAD_PREFIX"],
+            direct_upload_expiry=o["MINIO_DIRECT_UPLOAD_EXPIRY"],
+            direct_upload_permission=direct_upload_permission(o["MINIO_DIRECT_UPLOAD_PERMISSION"]),
         )

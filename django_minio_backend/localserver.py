@@ -63,9 +63,11 @@ class LocalS3Server:
     directory is used and removed on stop(). ``port`` pins the S3 port (so a
     restarted server is reachable at the same address); other ports are free ones.
     ``s3_config`` is a SeaweedFS identities file (``-s3.config``): more keys, each with its
-    own actions, besides ``access_key``, which may do everything. ``iam_config`` is a SeaweedFS
-    advanced IAM file (``-s3.iam.config``): its ``sts`` section makes the server an STS endpoint
-    (``AssumeRole``) that issues temporary credentials and refuses wrong and expired tokens.
+    own actions, besides ``access_key``, which may do everything. ``domain_name``
+    (``-s3.domainName``) makes it answer virtual-host style requests too: ``Host: bucket.<domain_name>``.
+    ``iam_config`` is a SeaweedFS advanced IAM file (``-s3.iam.config``): its ``sts`` section makes
+    the server an STS endpoint (``AssumeRole``) that issues temporary credentials and refuses
+    wrong and expired tokens.
     """
 
     data_dir: Path | None = None
@@ -74,6 +76,7 @@ class LocalS3Server:
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
     startup_timeout: float = 60.0
     s3_config: Path | None = None
+    domain_name: str | None = None
     iam_config: Path | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     _tempdir: tempfile.TemporaryDirectory[str] | None = field(default=None, init=False, repr=False)
@@ -117,6 +120,8 @@ class LocalS3Server:
         ]
         if self.s3_config is not None:
             args.append(f"-s3.config={self.s3_config}")
+        if self.domain_name is not None:
+            args.append(f"-s3.domainName={self.domain_name}")
         if self.iam_config is not None:
             args.append(f"-s3.iam.config={self.iam_config}")
         args += [f"-{name}.port={port}" for name, port in http.items()]

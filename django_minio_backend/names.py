@@ -38,11 +38,12 @@ def object_key(name: str | os.PathLike[str]) -> str:
     return key
 
 
-def fitted_key(name: str | os.PathLike[str], max_length: int | None) -> str:
-    """``object_key(name)``, its file root shortened if needed to fit ``max_length``, as Django's
-    ``get_available_name()`` does; ``SuspiciousFileOperation`` if no root would be left."""
+def fitted_key(name: str | os.PathLike[str], max_length: int | None, prefix: str = "") -> str:
+    """``object_key(name)``, its file root shortened if needed to fit ``max_length`` (and S3's key
+    limit after ``prefix``), as Django's ``get_available_name()`` does; ``SuspiciousFileOperation``
+    if no root would be left."""
     key = object_key(name)
-    excess = name_excess(key, max_length)
+    excess = name_excess(key, max_length, prefix)
     if excess <= 0:
         return key
     directory, root, extension = split_name(key)
@@ -51,11 +52,12 @@ def fitted_key(name: str | os.PathLike[str], max_length: int | None) -> str:
     return posixpath.join(directory, root[:-excess] + extension)
 
 
-def name_excess(key: str, max_length: int | None) -> int:
-    """By how many characters ``key`` is too long for ``max_length`` or S3's 1024 bytes (at most
-    that many characters too: each takes at least one byte); zero or less if it fits."""
+def name_excess(key: str, max_length: int | None, prefix: str = "") -> int:
+    """By how many characters ``key`` is too long for ``max_length``, or for S3's 1024 bytes once
+    stored after ``prefix`` (at most that many characters too: each takes at least one byte);
+    zero or less if it fits."""
     over_length = len(key) - max_length if max_length else 0
-    return max(over_length, key_bytes(key) - S3_MAX_KEY_BYTES)
+    return max(over_length, key_bytes(prefix) + key_bytes(key) - S3_MAX_KEY_BYTES)
 
 
 def key_bytes(key: str) -> int:
@@ -125,3 +127,34 @@ def bucket_name_problem(name: object) -> str | None:
     if name.startswith("xn--") or name.endswith("-s3alias"):
         return "no 'xn--' prefix and no '-s3alias' suffix"
     return None
+
+
+def location_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a key prefix (``MINIO_LOCATION``), or None.
+
+    A location is relative segments joined by ``/`` (``"media"``, ``"site/static/"``): no
+    leading ``/``, no backslash, no empty, ``.`` or ``..`` segment, no NUL, within S3's key limit.
+    """
+    if not isinstance(value, str):
+        return f"must be a string, got {type(value).__name__}"
+    if not value:
+        return None
+    segments = value.removesuffix("/").split("/")
+    if value.startswith("/") or "\\" in value or "\x00" in value or any(s in ("", ".", "..") for s in segments):
+        return "must be relative segments joined by '/', without '.', '..', empty segments or backslashes"
+    if key_bytes(value) >= S3_MAX_KEY_BYTES:
+        return f"must be shorter than S3's {S3_MAX_KEY_BYTES}-byte key limit"
+    return None
+
+
+def as_location(value: str) -> str:
+    """A valid location (``location_problem`` is None) as the prefix of its keys: ``""``, or ending in ``/``."""
+    return value.removesuffix("/") + "/" if value else ""
+
+
+def relative_prefix(prefix: str) -> str:
+    """``prefix`` (the start of names, such as ``"2024/"`` or ``"2024/rep"``) if it cannot reach
+    outside the storage's location; ``SuspiciousFileOperation`` if absolute or with a ``..`` segment."""
+    if prefix.startswith(("/", "\\")) or ".." in prefix.replace("\\", "/").split("/") or "\x00" in prefix:
+        raise SuspiciousFileOperation(f"Detected path traversal attempt in {prefix!r}")
+    return prefix

@@ -4,18 +4,20 @@
 (``x-amz-meta-*``), headers to store (``Content-Disposition``, ``Cache-Control``, ...), tags
 (``x-amz-tagging``), object-lock retention and legal hold, and server-side encryption. They go
 with the PUT, or with the request that begins a multipart upload (``transfer`` also sends the
-SSE-C key with each part). ``ProgressReader`` tells a ``progress`` object of every byte read for
-an upload, as minio's ``put_object`` tells it.
+SSE-C key with each part). ``parameter_headers`` does the same for object parameters
+(``MINIO_OBJECT_PARAMETERS``, ``get_object_parameters()``). ``ProgressReader`` tells a
+``progress`` object of every byte read for an upload, as minio's ``put_object`` tells it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
-from .conf import PutOptions, header_values
+from .conf import OBJECT_PARAMETERS, PutOptions, header_values, object_parameter_problems
 
 # Headers 4.5's ``metadata`` stores as they are (minio's put_object does); other names become user metadata.
 STANDARD_HEADERS = frozenset(
@@ -68,7 +70,7 @@ def stored_headers(options: PutOptions) -> dict[str, str]:
     ]  # fmt: skip
     headers = merged({name: _header_value(value) for name, value in named if name.lower() != "content-type"})
     if options.tags:
-        headers["x-amz-tagging"] = urlencode(options.tags, quote_via=quote)
+        headers["x-amz-tagging"] = _tagging(options.tags)
     if options.retention is not None:
         headers["x-amz-object-lock-mode"] = str(options.retention.mode)
         headers["x-amz-object-lock-retain-until-date"] = _utc_iso8601(options.retention.retain_until_date)
@@ -76,6 +78,31 @@ def stored_headers(options: PutOptions) -> dict[str, str]:
         headers["x-amz-object-lock-legal-hold"] = "ON"
     if options.sse is not None:  # masked at once: no local variable of this frame holds the key
         headers.update({name: _masked(name, value) for name, value in options.sse.headers().items()})
+    return headers
+
+
+def _tagging(tags: Mapping[str, str]) -> str:
+    return urlencode(tags, quote_via=quote)
+
+
+def parameter_headers(parameters: Mapping[str, Any], label: str) -> dict[str, str]:
+    """The headers that store object ``parameters`` (``conf.OBJECT_PARAMETERS``, names in any
+    case) with an object; ``ValueError`` naming ``label`` if they are not valid (E030's rules)."""
+    for problem in object_parameter_problems(parameters, label):
+        raise ValueError(problem)
+    headers: dict[str, str] = {}
+    for name, value in parameters.items():
+        known = OBJECT_PARAMETERS[name.lower()]
+        if known == "Metadata":
+            headers.update({_user_metadata(key): item for key, item in value.items()})
+        elif known == "Tags":
+            headers["x-amz-tagging"] = _tagging(value)
+        elif known == "StorageClass":
+            headers["x-amz-storage-class"] = value
+        elif isinstance(value, datetime):  # Expires
+            headers[known] = format_datetime(value.astimezone(timezone.utc), usegmt=True)
+        else:
+            headers[known] = value
     return headers
 
 

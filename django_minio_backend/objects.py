@@ -1,8 +1,9 @@
 """Object access: the few operations the storages are written over, for one bucket.
 
 ``Objects`` is the seam: stat, list, ranged get, put and delete. ``BucketObjects`` sends
-them to the server; ``batch.BatchObjects`` answers them from one listing while a
-``collectstatic`` run is open. Either way errors come out alike: ``FileNotFoundError`` for a
+them to the server; ``PrefixedObjects`` is a bucket's objects under one key prefix
+(``MINIO_LOCATION``), by name; ``batch.BatchObjects`` answers them from one listing while
+a ``collectstatic`` run is open. Either way errors come out alike: ``FileNotFoundError`` for a
 missing object, ``BucketDoesNotExist`` for a missing bucket, ``transfer.ObjectExists`` when a
 conditional write finds the name taken, ``ObjectChangedError`` when a GET of one version
 finds another, and ``MinioBackendError`` naming bucket and key for anything else.
@@ -17,8 +18,10 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple, Protocol
 
+from django.core.exceptions import SuspiciousFileOperation
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
+from minio.sse import SseCustomerKey
 from urllib3 import BaseHTTPResponse
 
 from . import transfer
@@ -31,6 +34,7 @@ from .errors import (
     missing_bucket,
     translated_errors,
 )
+from .names import S3_MAX_KEY_BYTES, key_bytes, relative_prefix
 from .payload import Payload
 from .s3api import IncompleteUpload
 
@@ -160,19 +164,34 @@ class BucketObjects:
     A HEAD answers a missing object and a missing bucket alike with a bare 404, so a miss
     asks whether the bucket exists, once while it is there, and raises ``BucketDoesNotExist``
     if not. With ``missing_bucket_is_empty`` (``MINIO_BUCKET_CHECK_ON_SAVE``) a missing bucket
-    holds missing objects, since the next save creates it.
+    holds missing objects, since the next save creates it. ``customer_key`` (SSE-C) goes with
+    every request that reads an object or its metadata, as with every write (in its headers).
     """
 
-    def __init__(self, connection: Connection, bucket: str, *, parallel: int, missing_bucket_is_empty: bool):
+    def __init__(
+        self,
+        connection: Connection,
+        bucket: str,
+        *,
+        parallel: int,
+        missing_bucket_is_empty: bool,
+        customer_key: SseCustomerKey | None = None,
+    ):
         self.connection = connection
         self._bucket = bucket
         self._parallel = parallel
         self._missing_bucket_is_empty = missing_bucket_is_empty
+        self._customer_key = customer_key
         self._bucket_seen = False
 
     @property
     def bucket(self) -> str:
         return self._bucket
+
+    @property
+    def customer_key(self) -> SseCustomerKey | None:
+        """The SSE-C key every read of an object sends, if the objects are encrypted with one."""
+        return self._customer_key
 
     @contextmanager
     def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
@@ -192,7 +211,7 @@ class BucketObjects:
         client = self.connection.client
         with self._errors("inspect", key):
             try:
-                stat = client.stat_object(self._bucket, key)
+                stat = client.stat_object(self._bucket, key, ssec=self._customer_key)
             except S3Error as exc:
                 if exc.code in MISSING_OBJECT_CODES and not (self._bucket_seen or self._missing_bucket_is_empty):
                     if not client.bucket_exists(self._bucket):
@@ -215,8 +234,9 @@ class BucketObjects:
         with self._errors("read", key):
             try:
                 response = self.connection.client.get_object(
-                    self._bucket, key, offset=offset, length=length or 0, request_headers=headers
-                )
+                    self._bucket, key, offset=offset, length=length or 0, request_headers=headers,
+                    ssec=self._customer_key,
+                )  # fmt: skip
             except S3Error as exc:
                 if exc.code == "InvalidRange":
                     return None
@@ -241,7 +261,7 @@ class BucketObjects:
         with self._errors("save", key):
             transfer.store(
                 self.connection.client, self._bucket, key, payload, headers,
-                if_absent=if_absent, parallel=self._parallel,
+                if_absent=if_absent, parallel=self._parallel, customer_key=self._customer_key,
             )  # fmt: skip
 
     def delete(self, key: str) -> None:
@@ -269,3 +289,73 @@ class BucketObjects:
         """Abort ``uploads``; those that were still there to abort."""
         with self._errors("abort incomplete uploads in"):
             return transfer.abort_uploads(self.connection.client, self._bucket, uploads)
+
+
+class PrefixedObjects:
+    """``Objects`` by name: the objects of ``direct`` whose keys start with ``prefix``
+    (``MINIO_LOCATION``: ``""`` or ending in ``/``), each under its key without the prefix.
+
+    Names go in as ``prefix + name`` and come out of listings (and incomplete uploads) with
+    the prefix cut off, so callers, a batch over this view included, see names only and never
+    an object outside the prefix. Names are validated before they get here
+    (``names.object_key`` refuses absolute and ``..`` names); a key the prefix makes longer
+    than S3's 1024 bytes is ``SuspiciousFileOperation``.
+    """
+
+    def __init__(self, direct: BucketObjects, prefix: str):
+        self.direct = direct
+        self.prefix = prefix
+
+    @property
+    def bucket(self) -> str:
+        return self.direct.bucket
+
+    @property
+    def connection(self) -> Connection:
+        return self.direct.connection
+
+    def key(self, name: str) -> str:
+        """The object key of ``name``."""
+        if not self.prefix:
+            return name
+        key = self.prefix + name
+        if key_bytes(key) > S3_MAX_KEY_BYTES:
+            raise SuspiciousFileOperation(
+                f"File name with MINIO_LOCATION {self.prefix!r} is longer than S3's {S3_MAX_KEY_BYTES}-byte "
+                f"key limit: {name[:60]!r}..."
+            )
+        return key
+
+    def writes_conditionally(self) -> bool:
+        return self.direct.writes_conditionally()
+
+    def stat(self, key: str) -> ObjectInfo:
+        return self.direct.stat(self.key(key))
+
+    def entries(self, prefix: str, *, recursive: bool) -> Iterator[Entry]:
+        cut = len(self.prefix)
+        for key, info in self.direct.entries(self.prefix + prefix, recursive=recursive):
+            if len(key) > cut:  # the prefix itself (a "folder" object) is no name
+                yield key[cut:], info
+
+    def get(self, key: str, offset: int, length: int | None, version: ObjectInfo | None = None) -> ObjectBody | None:
+        return self.direct.get(self.key(key), offset, length, version)
+
+    def put(self, key: str, payload: Payload, headers: Mapping[str, str], *, if_absent: bool) -> None:
+        self.direct.put(self.key(key), payload, headers, if_absent=if_absent)
+
+    def delete(self, key: str) -> None:
+        self.direct.delete(self.key(key))
+
+    def delete_many(self, keys: list[str]) -> None:
+        self.direct.delete_many([self.key(key) for key in keys])
+
+    def stale_uploads(self, older_than: timedelta, prefix: str = "") -> list[IncompleteUpload]:
+        """As ``BucketObjects.stale_uploads``, of names starting with ``prefix``, each by its name."""
+        uploads = self.direct.stale_uploads(older_than, self.prefix + relative_prefix(prefix))
+        return [upload._replace(key=upload.key[len(self.prefix) :]) for upload in uploads]
+
+    def abort_uploads(self, uploads: list[IncompleteUpload]) -> list[IncompleteUpload]:
+        """As ``BucketObjects.abort_uploads``, of uploads named as ``stale_uploads`` names them."""
+        aborted = self.direct.abort_uploads([upload._replace(key=self.key(upload.key)) for upload in uploads])
+        return [upload._replace(key=upload.key[len(self.prefix) :]) for upload in aborted]

@@ -1,18 +1,21 @@
 """The S3 requests minio has no public call for, one function per request.
 
-minio cannot send a conditional PUT, nor run a multipart upload part by part, through
-its public API. These functions go through ``Minio._execute``, which signs, retries and
-turns error answers into ``S3Error`` like every public call. This is the only module that
-uses minio's non-public API; ``tests/test_sdk_contract.py`` fails if a minio release
-changes it.
+minio cannot send a conditional PUT or copy, nor run a multipart upload part by part, nor
+set a bucket's CORS rules, through its public API. These functions go through
+``Minio._execute``, which signs, retries and turns error answers into ``S3Error`` like
+every public call. This is the only module that uses minio's non-public API;
+``tests/test_sdk_contract.py`` fails if a minio release changes it.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import NamedTuple
+from urllib.parse import quote
 
 from minio import Minio
 from minio.error import S3Error
@@ -128,3 +131,73 @@ def list_multipart_uploads(client: Minio, bucket: str, prefix: str = "") -> Iter
         if not markers[0] or markers == (query.get("key-marker"), query.get("upload-id-marker")):
             raise s3_error(response, "InvalidResponse", "a truncated list of uploads gave no place to continue from")
         query["key-marker"], query["upload-id-marker"] = markers
+
+
+def copy_object(
+    client: Minio, bucket: str, key: str, source_key: str, headers: Mapping[str, str], if_absent: bool
+) -> None:
+    """CopyObject within ``bucket``: ``source_key`` to ``key``, stored with ``headers`` instead of the
+    source's (tags too, if ``headers`` has ``x-amz-tagging``); with ``if_absent``, ``If-None-Match: *``.
+    S3 may report a failed copy inside a 200 answer; that raises ``S3Error`` too."""
+    sent: Fields = {
+        **headers,
+        "x-amz-copy-source": quote(f"/{bucket}/{source_key}"),
+        "x-amz-metadata-directive": "REPLACE",
+    }
+    if any(name.lower() == "x-amz-tagging" for name in headers):
+        sent["x-amz-tagging-directive"] = "REPLACE"
+    if if_absent:
+        sent["If-None-Match"] = "*"
+    _xml_child(client._execute("PUT", bucket, key, headers=sent), "ETag")
+
+
+class CorsRule(NamedTuple):
+    """One CORS rule: browsers at ``origins`` may send ``methods`` with any header and read ``exposed``."""
+
+    origins: tuple[str, ...]
+    methods: tuple[str, ...]
+    exposed: tuple[str, ...]
+    max_age: int
+
+
+def put_bucket_cors(client: Minio, bucket: str, rules: list[CorsRule]) -> None:
+    """PutBucketCors: replace the bucket's CORS rules with ``rules``."""
+    body = "".join(
+        "<CORSRule>"
+        + "".join(f"<AllowedOrigin>{_xml_text(origin)}</AllowedOrigin>" for origin in rule.origins)
+        + "".join(f"<AllowedMethod>{method}</AllowedMethod>" for method in rule.methods)
+        + "<AllowedHeader>*</AllowedHeader>"
+        + "".join(f"<ExposeHeader>{_xml_text(name)}</ExposeHeader>" for name in rule.exposed)
+        + f"<MaxAgeSeconds>{rule.max_age}</MaxAgeSeconds></CORSRule>"
+        for rule in rules
+    )
+    document = f"<CORSConfiguration>{body}</CORSConfiguration>".encode()
+    md5 = base64.b64encode(hashlib.md5(document).digest()).decode()  # noqa: S324 - S3 requires Content-MD5 here
+    headers: Fields = {"Content-MD5": md5, "Content-Type": "application/xml"}
+    client._execute("PUT", bucket, body=document, headers=headers, query_params={"cors": ""})
+
+
+def get_bucket_cors(client: Minio, bucket: str) -> str | None:
+    """GetBucketCors: the bucket's CORS configuration document; None if it has none."""
+    try:
+        response = client._execute("GET", bucket, query_params={"cors": ""})
+    except S3Error as exc:
+        if exc.code == "NoSuchCORSConfiguration":
+            return None
+        raise
+    return response.data.decode()
+
+
+def list_parts(client: Minio, bucket: str, key: str, upload_id: str) -> list[tuple[int, str, int]]:
+    """ListParts, every page: ``(number, ETag, size)`` of each part uploaded so far, by number."""
+    query: Fields = {"uploadId": upload_id}
+    parts: list[tuple[int, str, int]] = []
+    while True:
+        root = ET.fromstring(client._execute("GET", bucket, key, query_params=query).data)  # noqa: S314 - as _xml_child
+        for part in root.iter(_S3_NS + "Part"):
+            number = int(part.findtext(_S3_NS + "PartNumber") or 0)
+            parts.append((number, part.findtext(_S3_NS + "ETag") or "", int(part.findtext(_S3_NS + "Size") or 0)))
+        marker = root.findtext(_S3_NS + "NextPartNumberMarker")
+        if root.findtext(_S3_NS + "IsTruncated") != "true" or not marker or marker == query.get("part-number-marker"):
+            return sorted(parts)
+        query["part-number-marker"] = marker

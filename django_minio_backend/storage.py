@@ -21,7 +21,10 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from minio import Minio
+from minio.error import S3Error
+from minio.sse import SseCustomerKey
 
+from . import s3api
 from .client import get_connection
 from .compat import LegacyHelpers
 from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, masked, read_options, storage_alias
@@ -29,14 +32,16 @@ from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
-from .object_options import ProgressReader, merged, stored_headers
-from .objects import BucketObjects, Objects
+from .object_options import ProgressReader, merged, parameter_headers, stored_headers
+from .objects import BucketObjects, Objects, PrefixedObjects
 from .payload import Payload
 from .transfer import ObjectExists
+from .uploaded import UploadedObject
 from .utils import MinioServerStatus, as_django_datetime
 
 if TYPE_CHECKING:
     from .object_urls import ObjectUrls
+    from .post_policy import PresignedPost, PresignedRequest
 
 # Bucket creation (``buckets``), URLs (``object_urls``) and the health probe (``health``) are
 # imported where they are first used: a process that only reads and writes files (a worker's
@@ -154,15 +159,19 @@ class MinioBackend(LegacyHelpers, Storage):
         return self.bucket_objects.connection.client
 
     @cached_property
-    def bucket_objects(self) -> BucketObjects:
-        """The objects of this storage's bucket, straight on the server (``objects.BucketObjects``)."""
+    def bucket_objects(self) -> PrefixedObjects:
+        """The objects of this storage's bucket under its location (``MINIO_LOCATION``), by name,
+        straight on the server (``objects.PrefixedObjects`` over ``objects.BucketObjects``)."""
         config = self.settings
-        return BucketObjects(
+        sse = config.put_options.sse
+        bucket = BucketObjects(
             get_connection(config.connection),
             self.bucket,
             parallel=config.multipart_parallel,
             missing_bucket_is_empty=config.bucket_check_on_save,
+            customer_key=sse if isinstance(sse, SseCustomerKey) else None,
         )
+        return PrefixedObjects(bucket, config.location)
 
     def _objects(self) -> Objects:
         """Where this storage's objects are read and written: its bucket (a batch, in ``staticfiles``)."""
@@ -243,17 +252,23 @@ class MinioBackend(LegacyHelpers, Storage):
         override this as Django documents (an "overwrite storage" that deletes first, say):
         ``save()`` honours them.
         """
-        key = fitted_key(name, max_length)
+        key = fitted_key(name, max_length, self.settings.location)
         if _saving.get() is not None or self.allow_overwrite:
             return key
         return str(super().get_available_name(key, max_length))
 
     def _save(self, name: str, content: Any) -> str:
         """Store ``content`` under ``name`` and return the name used: with ``allow_overwrite``,
-        replacing what is there; otherwise under an alternative name if ``name`` is taken."""
+        replacing what is there; otherwise under an alternative name if ``name`` is taken.
+        An ``UploadedObject`` (a direct upload) is moved there by ``adopt()``, not sent."""
         mode = WriteMode.REPLACE if self.allow_overwrite else WriteMode.CREATE_OR_RENAME
         saving = _saving.get()
-        return self._write(name, content, mode, saving.max_length if saving else None)
+        max_length = saving.max_length if saving else None
+        if isinstance(content, UploadedObject):
+            if content.bucket != self.bucket:
+                raise ValueError(f"{content!r} is not in this storage's bucket {self.bucket!r}")
+            return self.adopt(content.stored_name, name, max_length)
+        return self._write(name, content, mode, max_length)
 
     def create(self, name: Name, content: IO[Any]) -> None:
         """Store ``content`` under exactly ``name``; ``FileExistsError`` if the name is taken.
@@ -323,7 +338,7 @@ class MinioBackend(LegacyHelpers, Storage):
         tried = 0
         while tried < MAX_ALTERNATIVES:
             candidate = posixpath.join(directory, self.get_alternative_name(root, extension))
-            excess = name_excess(candidate, max_length)
+            excess = name_excess(candidate, max_length, self.settings.location)
             if excess <= 0:
                 tried += 1
                 yield object_key(candidate)
@@ -336,10 +351,25 @@ class MinioBackend(LegacyHelpers, Storage):
         raise FileExistsError(f"{self.bucket}/{key}: {MAX_ALTERNATIVES} alternative names were all taken.")
 
     def _headers(self, key: str, content: Any) -> dict[str, str]:
-        """Everything stored with an object besides its bytes, for every write path: its type,
-        the storage's own headers, then what the 4.x ``put_object`` options store."""
+        """Everything stored with an object besides its bytes, for every write path. Each layer
+        replaces the same headers of the ones before it: the type of the name or content, the
+        storage's own headers (``_object_headers``), what the 4.x ``put_object`` options store,
+        then ``get_object_parameters(key)``."""
         own = {"Content-Type": content_type(key, content), **self._object_headers(key)}
-        return merged(own, stored_headers(self.settings.put_options))
+        label = f"{type(self).__name__}.get_object_parameters({key!r})"
+        parameters = parameter_headers(self.get_object_parameters(key), label)
+        return merged(own, stored_headers(self.settings.put_options), parameters)
+
+    def get_object_parameters(self, name: str) -> dict[str, Any]:
+        """The object parameters stored with a new object ``name``: ``MINIO_OBJECT_PARAMETERS``.
+
+        Override it to set them per file, e.g. ``{**super().get_object_parameters(name),
+        "Content-Disposition": "attachment"}`` for ``.csv`` names. The names are those of
+        ``MINIO_OBJECT_PARAMETERS`` (``Cache-Control``, ``Content-Disposition``,
+        ``Content-Encoding``, ``Content-Language``, ``Expires``, ``Metadata``, ``Tags``,
+        ``StorageClass``); a bad one fails the write with ``ValueError``, before any request.
+        """
+        return dict(self.settings.object_parameters)
 
     def _object_headers(self, key: str) -> dict[str, str]:
         """Headers stored with a new object besides its Content-Type (e.g. Cache-Control).
@@ -366,8 +396,8 @@ class MinioBackend(LegacyHelpers, Storage):
             buckets.reconcile(self.client, own_plan.buckets[self.bucket], self.settings.connection)
 
     def abort_incomplete_uploads(self, older_than: timedelta = timedelta(days=1), prefix: str = "") -> list[str]:
-        """Abort this bucket's multipart uploads begun more than ``older_than`` ago and never
-        completed, and return their object names.
+        """Abort this storage's multipart uploads (of names starting with ``prefix``, within its
+        location) begun more than ``older_than`` ago and never completed, and return their names.
 
         A save aborts its own failed upload, but cannot when the server or the process
         dies mid-upload; the parts then hold space until this (e.g. from a periodic task)
@@ -383,16 +413,135 @@ class MinioBackend(LegacyHelpers, Storage):
         name: Name | None,
         expires: timedelta | None = None,
         response_headers: Mapping[str, str] | None = None,
+        method: str = "GET",
     ) -> str:
         """The object's URL; never sends a request.
 
         Public buckets get a plain URL. Private buckets, or any call with
         ``expires`` or ``response_headers`` (e.g. ``{"Content-Disposition":
         "attachment; filename=report.pdf"}``), get a presigned URL.
+
+        ``method="PUT"`` gives a presigned PUT that needs no header, valid for ``expires``
+        (default ``MINIO_DIRECT_UPLOAD_EXPIRY``): it stores or *replaces* the object.
+        ``presigned_put()`` signs a Content-Type and no-overwrite condition too.
         """
         if name is None:
             raise TypeError("file names must be str or os.PathLike, got NoneType")
+        if isinstance(self.settings.put_options.sse, SseCustomerKey):
+            raise NotImplementedError(
+                f"{type(self).__name__} encrypts with a customer key (SSE-C), so its objects have no URL: "
+                "S3 serves them only to requests that carry the key, which a browser cannot send "
+                "(a presigned URL does not hold it). Serve them through a Django view that reads "
+                "the file with this storage, or use SseS3()/SseKMS() encryption."
+            )
+        if method == "PUT":
+            if response_headers:
+                raise ValueError("response_headers apply to GET URLs only")
+            return self.presigned_put(name, expires=expires, overwrite=True).url
+        if method != "GET":
+            raise ValueError(f"method must be 'GET' or 'PUT', got {method!r}")
         return self._urls.url(object_key(name), expires, response_headers)
+
+    def presigned_put(
+        self,
+        name: Name,
+        *,
+        expires: timedelta | None = None,
+        content_type: str | None = None,
+        overwrite: bool = False,
+        part: tuple[str, int] | None = None,
+    ) -> PresignedRequest:
+        """A PUT that stores the object ``name`` from a browser, signed locally (no request).
+
+        The client must send the returned ``headers`` exactly: ``Content-Type`` if
+        ``content_type`` is given, and ``If-None-Match: *`` unless ``overwrite`` (the
+        server then refuses to replace an existing object, answering 412). Valid for
+        ``expires`` (default ``MINIO_DIRECT_UPLOAD_EXPIRY``). With ``part=(upload_id,
+        number)``, a PUT of that part of a multipart upload instead (no headers).
+        """
+        self._refuse_customer_key()
+        expires = expires or self.settings.direct_upload_expiry
+        if part is not None:
+            upload_id, number = part
+            query = {"partNumber": str(number), "uploadId": upload_id}
+            return self._urls.presigned_put(object_key(name), expires, {}, query)
+        headers = {} if overwrite else {"If-None-Match": "*"}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        return self._urls.presigned_put(object_key(name), expires, headers)
+
+    def presigned_post(
+        self,
+        name: Name | None = None,
+        *,
+        key_prefix: str | None = None,
+        max_size: int,
+        min_size: int = 0,
+        content_type: str | None = None,
+        expires: timedelta | None = None,
+    ) -> PresignedPost:
+        """A browser form upload (S3 POST policy) signed locally: its ``url`` and form ``fields``.
+
+        The server refuses the upload unless its key is ``name`` (or starts with
+        ``key_prefix``; the form's ``key`` field is then ``key_prefix + "${filename}"``), its
+        size is within ``min_size``..``max_size`` bytes, its Content-Type is ``content_type``
+        (one type, or a family such as ``"image/"``; None: any) and the policy has not
+        expired (``expires``, default ``MINIO_DIRECT_UPLOAD_EXPIRY``). A POST replaces
+        an object of the same key: issue keys nobody else uses (see ``direct_uploads``).
+        """
+        self._refuse_customer_key()
+        if key_prefix is not None:
+            object_key(key_prefix + "x")  # validates the prefix as the start of a name
+        return self._urls.presigned_post(
+            expires or self.settings.direct_upload_expiry,
+            name=None if name is None else object_key(name),
+            name_prefix=key_prefix,
+            min_size=min_size,
+            max_size=max_size,
+            content_type=content_type,
+        )
+
+    def _refuse_customer_key(self) -> None:
+        if isinstance(self.settings.put_options.sse, SseCustomerKey):
+            raise NotImplementedError(
+                f"{type(self).__name__} encrypts with a customer key (SSE-C), which a browser's upload cannot "
+                "carry (a presigned request does not hold it): use SseS3()/SseKMS() for direct uploads."
+            )
+
+    def adopt(self, source: Name, name: Name, max_length: int | None = None) -> str:
+        """Move the object ``source`` (e.g. a direct upload) to ``name``, or to an alternative name
+        if ``name`` is taken, as ``save()`` names files; return the name used.
+
+        A server-side copy (S3 copies at most 5 GiB at once), stored with the headers a
+        save of ``name`` would store, conditional on the name being free as every write
+        here is; then ``source`` is deleted. ``FileNotFoundError`` if ``source`` is missing.
+        """
+        source_name = object_key(source)
+        location = self.settings.location
+        if self.allow_overwrite:
+            names: Iterator[str] = iter([fitted_key(name, max_length, location)])
+        else:
+            names = self._candidate_names(fitted_key(name, max_length, location), max_length)
+        objects = self.bucket_objects
+        source_key = objects.key(source_name)
+        for candidate in names:
+            conditional = not self.allow_overwrite and objects.writes_conditionally()
+            if not self.allow_overwrite and not conditional and self.exists(candidate):
+                continue
+            key, headers = objects.key(candidate), self._headers(candidate, None)
+            try:
+                with translated_errors("move", self.settings.connection.endpoint, self.bucket, source_key):
+                    try:
+                        s3api.copy_object(self.client, self.bucket, key, source_key, headers, conditional)
+                    except S3Error as exc:
+                        if conditional and s3api.name_taken(exc):
+                            raise ObjectExists(key) from exc
+                        raise
+            except ObjectExists:
+                continue
+            self.delete(source_name)
+            return candidate
+        raise FileExistsError(f"{self.bucket}/{name}: no free name to move {source_name!r} to")
 
     @cached_property
     def _urls(self) -> ObjectUrls:
@@ -415,8 +564,9 @@ class MinioBackend(LegacyHelpers, Storage):
     # Identity
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
-        """For migrations: the bucket, the alias and the overwrite arguments that differ from their
-        defaults; never connection options or credentials (they differ between environments)."""
+        """For migrations: the bucket, the location given as ``location=``, the alias and the
+        overwrite arguments that differ from their defaults; never connection options or
+        credentials (they differ between environments)."""
         cls = type(self)
         module = cls.__module__
         if module.startswith("django_minio_backend."):
@@ -426,6 +576,8 @@ class MinioBackend(LegacyHelpers, Storage):
             for key, value in self._init_kwargs.items()
             if key == "bucket_name" or value != ARGUMENT_DEFAULTS.get(key)
         }
+        if self.options.get("location"):
+            kwargs["location"] = self.options["location"]
         return f"{module}.{cls.__qualname__}", (), kwargs
 
     def __getstate__(self) -> dict[str, Any]:

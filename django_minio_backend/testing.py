@@ -111,19 +111,22 @@ def _replaced(options: dict[str, Any], direct: dict[str, Any]) -> dict[str, Any]
 def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     """Point the project's MinioBackend storages at ``endpoint`` and create their buckets.
 
-    The connection settings win over every other layer, with no ``MINIO_HTTP_CLIENT`` and no
-    ``MINIO_EXTERNAL_ENDPOINT`` (they also replace the top-level settings and those the OPTIONS
-    of MinioBackend aliases hold, for code that reads them).
+    The connection settings win over every other layer, with no ``MINIO_HTTP_CLIENT``, no
+    ``MINIO_EXTERNAL_ENDPOINT`` or ``MINIO_PUBLIC_URL`` and path-style URLs (they also replace
+    the top-level settings and those the OPTIONS of MinioBackend aliases hold, for code that
+    reads them).
     A storage that still resolves to another endpoint raises ``RuntimeError`` before any
     bucket is created. On exit the buckets created here are emptied and removed, and the
     settings restored.
     """
-    # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it.
-    # Its keys sign, not a project's credentials provider or session token.
+    # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it;
+    # its keys sign, not a project's credentials provider or session token.
     direct = {
         **endpoint.settings(),
         "MINIO_HTTP_CLIENT": None,
         "MINIO_EXTERNAL_ENDPOINT": "",
+        "MINIO_PUBLIC_URL": "",
+        "MINIO_URL_ADDRESSING_STYLE": "path",
         "MINIO_SESSION_TOKEN": "",
         "MINIO_CREDENTIALS_PROVIDER": None,
     }

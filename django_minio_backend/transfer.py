@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 import urllib3.exceptions
 from minio import Minio
 from minio.error import MinioException, S3Error
+from minio.sse import SseCustomerKey
 
 from . import s3api
 from .payload import Payload, content_md5, md5_etag, multipart_etag
@@ -51,18 +52,30 @@ def store(
     *,
     if_absent: bool,
     parallel: int,
+    customer_key: SseCustomerKey | None = None,
 ) -> None:
     """Store ``payload`` with ``headers`` (Content-Type and whatever else is stored with the
-    object): one PUT if it is small, else a multipart upload. With ``if_absent``, raise
-    ``ObjectExists`` if the key is taken."""
+    object, an SSE-C key's headers included): one PUT if it is small, else a multipart upload.
+    With ``if_absent``, raise ``ObjectExists`` if the key is taken. ``customer_key`` is the SSE-C
+    key, for reading back what a write whose answer was lost stored."""
     if payload.is_small:
-        put_small(client, bucket, key, payload.head, headers, if_absent=if_absent)
+        put_small(client, bucket, key, payload.head, headers, if_absent=if_absent, customer_key=customer_key)
     else:
-        put_multipart(client, bucket, key, payload.parts(), headers, if_absent=if_absent, parallel=parallel)
+        put_multipart(
+            client, bucket, key, payload.parts(), headers,
+            if_absent=if_absent, parallel=parallel, customer_key=customer_key,
+        )  # fmt: skip
 
 
 def put_small(
-    client: Minio, bucket: str, key: str, data: bytes, headers: Mapping[str, str], *, if_absent: bool
+    client: Minio,
+    bucket: str,
+    key: str,
+    data: bytes,
+    headers: Mapping[str, str],
+    *,
+    if_absent: bool,
+    customer_key: SseCustomerKey | None = None,
 ) -> None:
     """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken.
 
@@ -75,7 +88,7 @@ def put_small(
         )
     except S3Error as exc:
         if if_absent and s3api.name_taken(exc):
-            if _resent(exc) and _stored_etag(client, bucket, key) == md5_etag(data):
+            if _resent(exc) and _stored_etag(client, bucket, key, customer_key) == md5_etag(data):
                 return  # the first attempt stored it, and its answer was lost
             raise ObjectExists(key) from exc
         raise
@@ -87,10 +100,10 @@ def _resent(exc: S3Error) -> bool:
     return bool(retries and retries.history)
 
 
-def _stored_etag(client: Minio, bucket: str, key: str) -> str | None:
+def _stored_etag(client: Minio, bucket: str, key: str, customer_key: SseCustomerKey | None) -> str | None:
     """The object's ETag, or None when it is missing or the server cannot be asked."""
     try:
-        return (client.stat_object(bucket, key).etag or "").strip('"')
+        return (client.stat_object(bucket, key, ssec=customer_key).etag or "").strip('"')
     except (MinioException, urllib3.exceptions.HTTPError):
         return None
 
@@ -104,6 +117,7 @@ def put_multipart(
     *,
     if_absent: bool,
     parallel: int,
+    customer_key: SseCustomerKey | None = None,
 ) -> None:
     """Upload ``parts`` with at most ``parallel`` in flight, then complete the upload.
 
@@ -112,11 +126,11 @@ def put_multipart(
     completion is lost, the object's ETag tells whether the upload completed.
     """
     upload_id = s3api.create_multipart_upload(client, bucket, key, dict(headers))
-    customer_key = _customer_key(headers)
+    key_headers = _customer_key(headers)
     try:
-        etags = _upload_parts(client, bucket, key, upload_id, parts, parallel, customer_key)
+        etags = _upload_parts(client, bucket, key, upload_id, parts, parallel, key_headers)
         try:
-            complete_headers = {**_condition(if_absent), **customer_key}
+            complete_headers = {**_condition(if_absent), **key_headers}
             s3api.complete_multipart_upload(client, bucket, key, upload_id, etags, complete_headers)
         except S3Error as exc:
             if if_absent and s3api.name_taken(exc):
@@ -125,7 +139,7 @@ def put_multipart(
         except urllib3.exceptions.HTTPError:
             # The answer is lost, and POST is never resent: the upload may have completed.
             expected = multipart_etag(etags)
-            if expected is None or _stored_etag(client, bucket, key) != expected:
+            if expected is None or _stored_etag(client, bucket, key, customer_key) != expected:
                 raise
     except BaseException:
         _abort(client, bucket, key, upload_id)

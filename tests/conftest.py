@@ -16,6 +16,8 @@ from minio import Minio
 from django_minio_backend import MinioBackend
 from django_minio_backend.testing import own_endpoints
 
+from .reliability.proxy import Proxy
+from .reliability.tls import Certificates, make_certificates
 from .s3 import CountingPoolManager, Endpoint, empty_and_remove_bucket, make_bucket, new_bucket_name
 
 SEED_BUCKETS = {"django-backend-dev-private": False, "django-backend-dev-public": True}
@@ -69,3 +71,16 @@ def storage(bucket: str) -> MinioBackend:
 def counted_storage(bucket: str, counter: CountingPoolManager) -> MinioBackend:
     """A storage whose HTTP requests are recorded in ``counter``."""
     return MinioBackend(bucket_name=bucket, MINIO_HTTP_CLIENT=counter)
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    """A throwaway CA and a certificate it signed for 127.0.0.1."""
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def tls_proxy(s3_endpoint: Endpoint, certificates: Certificates) -> Iterator[Proxy]:
+    """A TLS front of the session's server (S3 servers take SSE-C keys over TLS only)."""
+    with Proxy(s3_endpoint.endpoint, tls=certificates.server_context()) as proxy:
+        yield proxy

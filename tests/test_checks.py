@@ -120,6 +120,26 @@ RULE_CASES = [
     ("E026", {"STORAGES": media_alias(legal_hold="yes")}),
     ("E027", {"STORAGES": media_alias(progress=object())}),
     ("W006", {"STORAGES": media_alias(write_offset=0)}),
+    # where objects are stored and served (tests/test_location.py, tests/test_custom_domain.py)
+    ("E040", {"MINIO_LOCATION": "media/../static"}),
+    ("E040", {"STORAGES": media_alias(location="/media")}),
+    ("E042", {"MINIO_PUBLIC_URL": "cdn.example.com/static/"}),
+    ("E043", {"MINIO_URL_ADDRESSING_STYLE": "host"}),
+    (
+        "E044",
+        {
+            "MINIO_URL_ADDRESSING_STYLE": "virtual",
+            "MINIO_EXTERNAL_ENDPOINT": "127.0.0.1:9000",
+            "MINIO_EXTERNAL_ENDPOINT_USE_HTTPS": False,
+        },
+    ),
+    # Object parameters and encryption (tests/test_object_parameters.py, tests/test_encryption.py)
+    ("E030", {"MINIO_OBJECT_PARAMETERS": {"CacheControl": "max-age=60"}}),
+    ("E025", {"MINIO_SERVER_SIDE_ENCRYPTION": SseCustomerKey(b"k" * 32)}),
+    ("E070", {"MINIO_CORS_ORIGINS": ["https://www.example.com/app"]}),
+    ("E071", {"MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads"}),
+    ("E072", {"MINIO_DIRECT_UPLOAD_EXPIRY": 3600}),
+    ("E073", {"MINIO_DIRECT_UPLOAD_PERMISSION": "no.such.module.allowed"}),
 ]
 
 

@@ -81,12 +81,14 @@ def source(tmp_path: Path) -> Path:
 def static_settings(
     bucket: str, source: Path, counter: CountingPoolManager, backend: str = "MinioBackendStatic", **options: Any
 ) -> override_settings:
-    """Settings of a project whose staticfiles storage is ``backend`` on ``bucket``.
+    """Settings of a project whose staticfiles storage is ``backend`` on ``bucket``, and whose
+    static files are ``source``'s only (not the apps' own, such as the direct-upload script).
 
     Options are top-level settings: Django 4.2's override_settings(STORAGES=...) drops
     the staticfiles OPTIONS (it also overrides the deprecated STATICFILES_STORAGE)."""
     return override_settings(
         STATICFILES_DIRS=[str(source)],
+        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
             "staticfiles": {"BACKEND": f"django_minio_backend.models.{backend}"},

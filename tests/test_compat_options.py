@@ -31,7 +31,7 @@ from django_minio_backend.filecopy import copy_file
 
 from .reliability.conftest import SMALL_PARTS, MiB, storage_at
 from .reliability.proxy import Proxy
-from .reliability.tls import Certificates, make_certificates
+from .reliability.tls import Certificates
 from .s3 import CountingPoolManager, Endpoint, empty_and_remove_bucket, new_bucket_name
 
 LARGE = 12 * MiB  # three parts of SMALL_PARTS
@@ -207,17 +207,6 @@ def test_sse_s3_encrypts(size: int, bucket: str, s3_client: Minio):
     key = storage.save("secret.bin", ContentFile(data))
     assert s3_client.stat_object(bucket, key).metadata["X-Amz-Server-Side-Encryption"] == "AES256"
     assert storage.open(key).read() == data
-
-
-@pytest.fixture(scope="module")
-def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
-    return make_certificates(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def tls_proxy(s3_endpoint: Endpoint, certificates: Certificates) -> Iterator[Proxy]:
-    with Proxy(s3_endpoint.endpoint, tls=certificates.server_context()) as proxy:
-        yield proxy
 
 
 @pytest.mark.parametrize("size", [100, LARGE], ids=["single", "multipart"])

@@ -63,6 +63,32 @@ def test_every_request_of_s3api_works_on_this_minio_release(s3_client: Minio, bu
     assert s3_client.get_object(bucket, "small.txt").data == b"1"
 
 
+def test_every_direct_upload_request_of_s3api_works_on_this_minio_release(s3_client: Minio, bucket: str):
+    """The s3api functions direct uploads add: ListParts, CopyObject, and the bucket's CORS rules."""
+    part = b"p" * (5 * 1024 * 1024)
+    upload_id = s3api.create_multipart_upload(s3_client, bucket, "parts.bin", {})
+    etags = [s3api.upload_part(s3_client, bucket, "parts.bin", upload_id, n, part, {}) for n in (1, 2)]
+    listed = s3api.list_parts(s3_client, bucket, "parts.bin", upload_id)
+    assert [(number, etag.strip('"'), size) for number, etag, size in listed] == [
+        (1, etags[0].strip('"'), len(part)),
+        (2, etags[1].strip('"'), len(part)),
+    ]
+    s3api.abort_multipart_upload(s3_client, bucket, "parts.bin", upload_id)
+
+    s3api.put_object(s3_client, bucket, "from.txt", b"copied", {"Content-Type": "text/plain"})
+    s3api.copy_object(s3_client, bucket, "to.csv", "from.txt", {"Content-Type": "text/csv"}, if_absent=True)
+    assert s3_client.stat_object(bucket, "to.csv").content_type == "text/csv"
+    assert s3_client.get_object(bucket, "to.csv").data == b"copied"
+    with pytest.raises(S3Error) as caught:
+        s3api.copy_object(s3_client, bucket, "to.csv", "from.txt", {}, if_absent=True)
+    assert s3api.name_taken(caught.value)
+
+    rule = s3api.CorsRule(("https://www.example.com",), ("PUT", "POST"), ("ETag",), max_age=60)
+    s3api.put_bucket_cors(s3_client, bucket, [rule])
+    document = s3api.get_bucket_cors(s3_client, bucket)
+    assert document is not None and "https://www.example.com" in document and "ETag" in document
+
+
 def test_no_other_module_uses_minios_private_api():
     package = Path(s3api.__file__).parent
     users = sorted(path.name for path in package.rglob("*.py") if "._execute(" in path.read_text())

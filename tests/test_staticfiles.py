@@ -250,7 +250,10 @@ def test_djangos_own_collectstatic_clear_works_too(public_bucket: str, tmp_path,
         "staticfiles": {"BACKEND": "django_minio_backend.models.MinioBackendStatic"},
     }
     with override_settings(
-        STATICFILES_DIRS=[str(tmp_path)], STORAGES=storages_setting, MINIO_STATIC_FILES_BUCKET=public_bucket
+        STATICFILES_DIRS=[str(tmp_path)],
+        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],  # not the apps' own files
+        STORAGES=storages_setting,
+        MINIO_STATIC_FILES_BUCKET=public_bucket,
     ):
         call_command(DjangosCollectstatic(), "--noinput", "--clear", stdout=io.StringIO())
     assert {item.object_name for item in s3_client.list_objects(public_bucket, recursive=True)} == {"a.css"}

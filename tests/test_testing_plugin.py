@@ -22,6 +22,7 @@ import urllib3
 
 SECRET_KEY = "user-project"
 MINIO_EXTERNAL_ENDPOINT = "media.production.invalid"
+MINIO_URL_ADDRESSING_STYLE = "virtual"  # the test server answers path-style URLs
 MINIO_HTTP_CLIENT = urllib3.ProxyManager("http://proxy.production.invalid:3128")
 INSTALLED_APPS = ["django.contrib.contenttypes", "django_minio_backend"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

@@ -39,3 +39,9 @@ class SoftDeletedAttachment(models.Model):
     deleted = models.BooleanField(default=False)
 
     objects = VisibleAttachments()
+
+
+class DirectAttachment(models.Model):
+    """A file the browser uploads straight to the bucket (tests/test_direct_*.py)."""
+
+    file = models.FileField(storage=MinioBackend(bucket_name="django-backend-dev-public"), upload_to="direct/")

@@ -98,7 +98,8 @@ class Command(BaseCommand):
         bucket = found.scope.bucket
         for upload in found.uploads:
             begun = f"begun {upload.initiated:%Y-%m-%d %H:%M}" if upload.initiated else "start time unknown"
-            self.stdout.write(f"{bucket}/{upload.key}  incomplete multipart upload, {begun}")
+            key = found.scope.storage.bucket_objects.key(upload.key)  # uploads are named within the location
+            self.stdout.write(f"{bucket}/{key}  incomplete multipart upload, {begun}")
         if found.uploads:
             self.stdout.write(f"{bucket}: {len(found.uploads)} incomplete upload(s).")
         for orphan in found.orphans:

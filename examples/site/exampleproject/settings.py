@@ -5,7 +5,8 @@ Everything that differs between machines comes from the environment:
 - ``MINIO_ENDPOINT`` (``host:port``), ``MINIO_ACCESS_KEY``, ``MINIO_SECRET_KEY``, ``MINIO_USE_HTTPS``;
 - ``MINIO_EXTERNAL_ENDPOINT`` and ``MINIO_EXTERNAL_ENDPOINT_USE_HTTPS`` when browsers reach the
   server under another name than Django does (docker-compose.yml);
-- ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``, ``EXAMPLE_DATABASE`` (SQLite file).
+- ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS``, ``EXAMPLE_DATABASE`` (SQLite file);
+- ``EXAMPLE_SITE_ORIGINS``: the site's origins, space-separated, for direct uploads' CORS rules.
 
 ``make demo`` sets them for a local S3 server; docker-compose.yml sets them for MinIO.
 """
@@ -100,6 +101,8 @@ MINIO = {
     "MINIO_PRIVATE_BUCKETS": [PRIVATE_BUCKET],
     "MINIO_PUBLIC_BUCKETS": [PUBLIC_BUCKET],
     "MINIO_STATIC_FILES_BUCKET": STATIC_BUCKET,
+    # The site's origins: initialize_buckets lets browsers there upload to the buckets directly.
+    "MINIO_CORS_ORIGINS": os.environ.get("EXAMPLE_SITE_ORIGINS", "http://127.0.0.1:8000 http://localhost:8000").split(),
 }
 
 # Each alias is one bucket. The models reach them through callables (uploads/storages.py),

@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from .models import Image, PrivateAttachment, PublicAttachment, Upload
+from django_minio_backend.direct_uploads import DirectUploadAdminMixin
+
+from .models import Image, LargeFile, PrivateAttachment, PublicAttachment, Upload
+from .views import LARGE_FILE_LIMIT
 
 
 @admin.register(PrivateAttachment, PublicAttachment)
@@ -20,3 +23,10 @@ class UploadAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class ImageAdmin(UploadAdmin):
     list_display = ("file", "width", "height", "uploaded_at", "link")
     readonly_fields = ("width", "height")
+
+
+@admin.register(LargeFile)
+class LargeFileAdmin(DirectUploadAdminMixin, UploadAdmin):
+    """Large files go from the browser straight to the bucket, in the admin too."""
+
+    direct_upload_fields = {"file": {"max_size": LARGE_FILE_LIMIT}}

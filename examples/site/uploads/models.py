@@ -41,6 +41,11 @@ class Image(Upload):
     height = models.PositiveIntegerField(null=True, editable=False)
 
 
+class LargeFile(Upload):
+    """A large private file that the browser uploads straight to the bucket, in parts for large
+    files, with progress: its bytes never pass through Django (``uploads.views.direct``)."""
+
+
 UPLOAD_MODELS: dict[str, type[Upload]] = {
     "private": PrivateAttachment,
     "public": PublicAttachment,

@@ -1,5 +1,6 @@
 """The page that lists uploads with their URLs, the upload and delete actions, and /health."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import modelform_factory
@@ -8,8 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from django_minio_backend import MinioBackend, MinioBackendError
+from django_minio_backend.direct_uploads import DirectUploadField
 
-from .models import UPLOAD_MODELS, Upload
+from .models import UPLOAD_MODELS, LargeFile, Upload
+
+LARGE_FILE_LIMIT = 1024**3  # 1 GiB: direct uploads take up to 5 GiB
 
 
 def _model(kind: str) -> type[Upload]:
@@ -82,6 +86,36 @@ def delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item.delete()  # uploads.apps removes the object from the bucket
     messages.success(request, f"Deleted {name}.")
     return redirect("index")
+
+
+class LargeFileForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A form whose file the browser uploads straight to the bucket; Django gets only a token."""
+
+    class Meta:
+        model = LargeFile
+        fields = ["file"]
+
+    def __init__(self, *args: object, request: HttpRequest, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["file"] = DirectUploadField(
+            LargeFile._meta.get_field("file"),  # type: ignore[arg-type]
+            max_size=LARGE_FILE_LIMIT,
+            request=request,
+        )
+
+
+@login_required
+def direct(request: HttpRequest) -> HttpResponse:
+    """Large files, uploaded from the browser to the bucket with progress, in parts above 8 MiB."""
+    form = LargeFileForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, f"Uploaded {saved.file.name} ({saved.file.size} bytes).")
+            return redirect("direct")
+        messages.error(request, " ".join(str(error) for error in form.errors.get("file", ["Invalid upload."])))
+    items = LargeFile._default_manager.all()
+    return render(request, "uploads/direct.html", {"form": form, "items": items, "limit": LARGE_FILE_LIMIT})
 
 
 def health(request: HttpRequest) -> JsonResponse:

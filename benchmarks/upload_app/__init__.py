@@ -1,0 +1,1 @@
+"""The one model of the upload benchmark's Django worker (no table: rows are never saved)."""
