@@ -13,7 +13,9 @@ is generated once. For each storage and round, in a fresh bucket and a fresh pro
    (what a fresh checkout or a new container image looks like to collectstatic).
 
 It prints the median wall time of each run and the HTTP requests it sent, counted at
-urllib3's connection pool (both minio and boto3 send through it), by method. Each bucket
+urllib3's connection pool (both minio and boto3 send through it), by method, beside raw
+minio-py uploading every file once (8 threads, the first run only), and then the first
+manifest runs as multiples of the plain static storage's. Each bucket
 gets one small write before timing: SeaweedFS makes the first concurrent writes into a
 new bucket wait while it allocates storage.
 """
@@ -40,12 +42,22 @@ sys.path.insert(0, str(ROOT))
 
 RUNS = ("first", "unchanged", "touched")
 
-# name: (label, STORAGES["staticfiles"], whether this package's collectstatic runs)
+RAW = "raw"
+# name: (label, STORAGES["staticfiles"], whether this package's collectstatic runs); RAW runs no Django
 STORAGES: dict[str, tuple[str, dict[str, Any], bool]] = {
+    RAW: ("raw minio-py: put_object of every file, 8 threads", {}, False),
     "ours": ("django-minio-backend MinioBackendStatic", {"BACKEND": "django_minio_backend.MinioBackendStatic"}, True),
     "ours-manifest": (
         "django-minio-backend MinioManifestStaticStorage",
         {"BACKEND": "django_minio_backend.MinioManifestStaticStorage"},
+        True,
+    ),
+    "ours-hashed-only": (
+        "MinioManifestStaticStorage, MINIO_STATIC_KEEP_ONLY_HASHED_FILES",
+        {
+            "BACKEND": "django_minio_backend.MinioManifestStaticStorage",
+            "OPTIONS": {"MINIO_STATIC_KEEP_ONLY_HASHED_FILES": True},
+        },
         True,
     ),
     "s3": ("django-storages S3StaticStorage", {"BACKEND": "storages.backends.s3.S3StaticStorage"}, False),
@@ -144,7 +156,30 @@ def _count_requests() -> collections.Counter[str]:
     return counts
 
 
+def raw_upload(bucket: str, source: Path) -> None:
+    """What the first run must do at least: one put_object per file, 8 at once (as collectstatic's pool)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from minio import Minio
+
+    endpoint, access_key, secret_key = os.environ["BENCH_ENDPOINT"], os.environ["BENCH_KEY"], os.environ["BENCH_SECRET"]
+    client = Minio(endpoint, access_key, secret_key, secure=False, region="us-east-1")
+
+    def put(path: Path) -> None:
+        with path.open("rb") as body:
+            client.put_object(bucket, path.relative_to(source).as_posix(), body, path.stat().st_size)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, [path for path in source.rglob("*") if path.is_file()]))
+
+
 def child(storage: str, bucket: str, source: Path) -> None:
+    if storage == RAW:
+        counts = _count_requests()
+        started = time.perf_counter()
+        raw_upload(bucket, source)
+        print(json.dumps({"first": {"seconds": time.perf_counter() - started, "requests": dict(counts)}}))
+        return
     import django
     from django.conf import settings
     from django.core.management import call_command
@@ -159,6 +194,7 @@ def child(storage: str, bucket: str, source: Path) -> None:
         INSTALLED_APPS=apps if ours_command else apps[::-1],
         STATIC_URL="/static/",
         STATICFILES_DIRS=[str(source)],
+        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],  # the tree only
         STORAGES={"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}, "staticfiles": backend},
         MINIO_ENDPOINT=endpoint,
         MINIO_ACCESS_KEY=access_key,
@@ -217,6 +253,27 @@ def _requests(counts: dict[str, int]) -> str:
     return f"{total:,}" + (f" ({detail})" if len(counts) > 1 else f" {detail.split()[0]}" if counts else "")
 
 
+def _cell(rounds: list[dict[str, Any]], run: str) -> str:
+    if run not in rounds[0]:
+        return "—"
+    seconds = statistics.median(r[run]["seconds"] for r in rounds)
+    return f"{seconds:.2f} s, {_requests(rounds[0][run]['requests'])}"
+
+
+def _ratio(results: dict[str, list[dict[str, Any]]], storage: str, baseline: str) -> str:
+    """``storage``'s first run beside ``baseline``'s: requests and median time, as multiples."""
+
+    def first(name: str) -> tuple[int, float]:
+        rounds = results[name]
+        return sum(rounds[0]["first"]["requests"].values()), statistics.median(r["first"]["seconds"] for r in rounds)
+
+    (requests, seconds), (base_requests, base_seconds) = first(storage), first(baseline)
+    return (
+        f"First run, {STORAGES[storage][0]} against {STORAGES[baseline][0]}: "
+        f"requests x{requests / base_requests:.2f}, time x{seconds / base_seconds:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=1000)
@@ -240,16 +297,17 @@ def main() -> None:
         print(f"{count:,} files, {size / 1e6:.1f} MB; {args.rounds} round(s); SeaweedFS on {server.endpoint}\n")
         client = Minio(server.endpoint, server.access_key, server.secret_key, secure=False, region="us-east-1")
         rows = []
+        results: dict[str, list[dict[str, Any]]] = {}
         for storage in args.only:
-            rounds = [run_round(server, client, storage, source, number) for number in range(args.rounds)]
-            cells = []
-            for run in RUNS:
-                seconds = statistics.median(r[run]["seconds"] for r in rounds)
-                cells.append(f"{seconds:.2f} s, {_requests(rounds[0][run]['requests'])}")
-            rows.append(f"| {STORAGES[storage][0]} | " + " | ".join(cells) + " |")
+            results[storage] = [run_round(server, client, storage, source, number) for number in range(args.rounds)]
+            cells = " | ".join(_cell(results[storage], run) for run in RUNS)
+            rows.append(f"| {STORAGES[storage][0]} | {cells} |")
             print(rows[-1], flush=True)
         print("\n| storage | first run | unchanged second run | touched, same content |\n|---|---|---|---|")
         print("\n".join(rows))
+        for storage, baseline in (("ours-hashed-only", "ours"), ("ours-manifest", "ours"), ("ours", RAW)):
+            if storage in results and baseline in results:
+                print(_ratio(results, storage, baseline))
 
 
 if __name__ == "__main__":

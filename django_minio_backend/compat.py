@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from minio import Minio
 from minio.datatypes import Object
+from minio.sse import SseCustomerKey
 
 from .client import get_url_client
 from .conf import Problem, problems
@@ -65,8 +66,9 @@ class LegacyHelpers:
         key = object_key(name)
         try:
             with translated_errors("inspect", self.settings.connection.endpoint, self.bucket, key):
-                objects = self.bucket_objects
-                return self.client.stat_object(self.bucket, objects.key(key), ssec=objects.direct.customer_key)
+                sse = self.settings.put_options.sse
+                ssec = sse if isinstance(sse, SseCustomerKey) else None
+                return self.client.stat_object(self.bucket, self.bucket_objects.key(key), ssec=ssec)
         except FileNotFoundError:
             with contextlib.suppress(FileNotFoundError):
                 self.bucket_objects.stat(key)  # a miss asks whether the bucket exists, as exists() does

@@ -133,6 +133,7 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads/",  # where browsers upload before a form adopts the object
     "MINIO_DIRECT_UPLOAD_EXPIRY": timedelta(hours=1),  # lifetime of upload URLs, policies and tokens
     "MINIO_DIRECT_UPLOAD_PERMISSION": None,  # callable(request, field_label) -> bool; None: signed-in users
+    "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": False,
     "MINIO_SESSION_TOKEN": "",  # with MINIO_ACCESS_KEY/MINIO_SECRET_KEY: temporary static credentials
     "MINIO_CREDENTIALS_PROVIDER": None,  # a minio.credentials Provider, or its import path, instead of keys
 }
@@ -803,6 +804,13 @@ def direct_upload_permission(value: object) -> Callable[..., bool] | None:
     return value
 
 
+@_rule("E050", "Write True to keep only the hashed copies of static files, False (the default) to keep both.")
+def _keep_only_hashed(o: OptionValues) -> Iterable[str]:
+    value = o["MINIO_STATIC_KEEP_ONLY_HASHED_FILES"]
+    if not isinstance(value, bool):
+        yield f"MINIO_STATIC_KEEP_ONLY_HASHED_FILES must be True or False, got {value!r}."
+
+
 @sensitive_variables()
 def problems(options: OptionValues) -> list[Problem]:
     """Every rule ``options`` break, errors and warnings, in the order of ``RULES``."""
@@ -951,6 +959,7 @@ class MinioSettings(NamedTuple):
     direct_upload_prefix: str = DEFAULTS["MINIO_DIRECT_UPLOAD_PREFIX"]
     direct_upload_expiry: timedelta = DEFAULTS["MINIO_DIRECT_UPLOAD_EXPIRY"]
     direct_upload_permission: Callable[..., bool] | None = None
+    static_keep_only_hashed_files: bool = False
 
     @classmethod
     @sensitive_variables()
@@ -1021,4 +1030,5 @@ class MinioSettings(NamedTuple):
             direct_upload_prefix=o["MINIO_DIRECT_UPLOAD_PREFIX"],
             direct_upload_expiry=o["MINIO_DIRECT_UPLOAD_EXPIRY"],
             direct_upload_permission=direct_upload_permission(o["MINIO_DIRECT_UPLOAD_PERMISSION"]),
+            static_keep_only_hashed_files=o["MINIO_STATIC_KEEP_ONLY_HASHED_FILES"],
         )

@@ -44,7 +44,7 @@ _EXPIRED_MARGIN = 1.0  # credentials this close to their end are not used for an
 
 class MaskedText(str):
     """A string whose ``repr()`` is ``'********'``: a secret that must be handed on as ``str``
-    (a session token in a request header, a signed query) yet never shown by what prints
+    (a session token or an SSE-C key in a request header, a signed query) yet never shown by what prints
     objects. ``str()``, formatting and encoding give the text itself."""
 
     __slots__ = ()

@@ -21,10 +21,9 @@ from typing import NamedTuple, Protocol
 from django.core.exceptions import SuspiciousFileOperation
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
-from minio.sse import SseCustomerKey
 from urllib3 import BaseHTTPResponse
 
-from . import transfer
+from . import s3api, transfer
 from .client import PROBE_PREFIX, Connection
 from .errors import (
     MISSING_OBJECT_CODES,
@@ -36,7 +35,7 @@ from .errors import (
 )
 from .names import S3_MAX_KEY_BYTES, key_bytes, relative_prefix
 from .payload import Payload
-from .s3api import IncompleteUpload
+from .s3api import Fields, IncompleteUpload
 
 _EPOCH = datetime.fromtimestamp(0, timezone.utc)
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
@@ -164,8 +163,9 @@ class BucketObjects:
     A HEAD answers a missing object and a missing bucket alike with a bare 404, so a miss
     asks whether the bucket exists, once while it is there, and raises ``BucketDoesNotExist``
     if not. With ``missing_bucket_is_empty`` (``MINIO_BUCKET_CHECK_ON_SAVE``) a missing bucket
-    holds missing objects, since the next save creates it. ``customer_key`` (SSE-C) goes with
-    every request that reads an object or its metadata, as with every write (in its headers).
+    holds missing objects, since the next save creates it. ``key_headers`` (an SSE-C key's, the
+    key ``MaskedText``: ``object_options.customer_key_headers``) go with every request that reads an
+    object or its metadata; writes carry them in their own headers.
     """
 
     def __init__(
@@ -175,13 +175,13 @@ class BucketObjects:
         *,
         parallel: int,
         missing_bucket_is_empty: bool,
-        customer_key: SseCustomerKey | None = None,
+        key_headers: Mapping[str, str] | None = None,
     ):
         self.connection = connection
         self._bucket = bucket
         self._parallel = parallel
         self._missing_bucket_is_empty = missing_bucket_is_empty
-        self._customer_key = customer_key
+        self._key_headers: Fields = dict(key_headers or {})
         self._bucket_seen = False
 
     @property
@@ -189,9 +189,9 @@ class BucketObjects:
         return self._bucket
 
     @property
-    def customer_key(self) -> SseCustomerKey | None:
-        """The SSE-C key every read of an object sends, if the objects are encrypted with one."""
-        return self._customer_key
+    def key_headers(self) -> Fields:
+        """The SSE-C headers every read of an object sends (none unless encrypted with a customer key)."""
+        return dict(self._key_headers)
 
     @contextmanager
     def _errors(self, action: str, key: str | None = None) -> Iterator[None]:
@@ -211,7 +211,7 @@ class BucketObjects:
         client = self.connection.client
         with self._errors("inspect", key):
             try:
-                stat = client.stat_object(self._bucket, key, ssec=self._customer_key)
+                stat = s3api.head_object(client, self._bucket, key, self._key_headers)
             except S3Error as exc:
                 if exc.code in MISSING_OBJECT_CODES and not (self._bucket_seen or self._missing_bucket_is_empty):
                     if not client.bucket_exists(self._bucket):
@@ -230,17 +230,17 @@ class BucketObjects:
                 yield key, None if item.is_dir else ObjectInfo.of(item.size, item.etag, item.last_modified)
 
     def get(self, key: str, offset: int, length: int | None, version: ObjectInfo | None = None) -> ObjectBody | None:
-        headers = version.if_match if version is not None else {}
+        condition = version.if_match if version is not None else {}
         with self._errors("read", key):
             try:
                 response = self.connection.client.get_object(
-                    self._bucket, key, offset=offset, length=length or 0, request_headers=headers,
-                    ssec=self._customer_key,
+                    self._bucket, key, offset=offset, length=length or 0,
+                    request_headers={**self._key_headers, **condition},
                 )  # fmt: skip
             except S3Error as exc:
                 if exc.code == "InvalidRange":
                     return None
-                if exc.code == "PreconditionFailed" and headers:
+                if exc.code == "PreconditionFailed" and condition:
                     message = self._cannot_read(key, _CHANGED)
                     raise ObjectChangedError(message, source=exc, bucket=self._bucket, key=key) from exc
                 raise
@@ -261,7 +261,7 @@ class BucketObjects:
         with self._errors("save", key):
             transfer.store(
                 self.connection.client, self._bucket, key, payload, headers,
-                if_absent=if_absent, parallel=self._parallel, customer_key=self._customer_key,
+                if_absent=if_absent, parallel=self._parallel,
             )  # fmt: skip
 
     def delete(self, key: str) -> None:

@@ -1,7 +1,8 @@
 """The S3 requests minio has no public call for, one function per request.
 
 minio cannot send a conditional PUT or copy, nor run a multipart upload part by part, nor
-set a bucket's CORS rules, through its public API. These functions go through
+set a bucket's CORS rules, nor send a HEAD with headers of our own (minio 7.2.0's
+``stat_object`` takes none), through its public API. These functions go through
 ``Minio._execute``, which signs, retries and turns error answers into ``S3Error`` like
 every public call. This is the only module that uses minio's non-public API;
 ``tests/test_sdk_contract.py`` fails if a minio release changes it.
@@ -14,6 +15,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -201,3 +203,23 @@ def list_parts(client: Minio, bucket: str, key: str, upload_id: str) -> list[tup
         if root.findtext(_S3_NS + "IsTruncated") != "true" or not marker or marker == query.get("part-number-marker"):
             return sorted(parts)
         query["part-number-marker"] = marker
+
+
+class ObjectHead(NamedTuple):
+    """What a HEAD of an object tells: its size, ETag (as sent, quotes included) and last change."""
+
+    size: int
+    etag: str | None
+    last_modified: datetime | None
+
+
+def head_object(client: Minio, bucket: str, key: str, headers: Fields) -> ObjectHead:
+    """HeadObject with ``headers`` (an SSE-C key's, say) as given. A missing object raises
+    ``S3Error`` with minio's codes for a bodiless 404 (``NoSuchKey``, as ``stat_object``)."""
+    response = client._execute("HEAD", bucket, key, headers=headers)
+    modified = response.headers.get("Last-Modified")
+    return ObjectHead(
+        int(response.headers.get("Content-Length") or 0),
+        response.headers.get("ETag"),
+        parsedate_to_datetime(modified) if modified else None,
+    )

@@ -11,7 +11,7 @@ A save replaces the object of that name: a static file's name is its address.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
@@ -22,6 +22,7 @@ from django.core.files.storage import Storage
 
 from .batch import BatchObjects
 from .errors import BucketDoesNotExist
+from .manifest_passes import SkipsUnneededPasses
 from .objects import ObjectInfo, Objects
 from .storage import MinioBackend
 
@@ -104,12 +105,19 @@ class MinioBackendStatic(MinioBackend):
         return {key: info for key, info in self.bucket_objects.entries("", recursive=True) if info is not None}
 
 
-class MinioManifestStaticStorage(ManifestFilesMixin, MinioBackendStatic):  # type: ignore[misc]
+class MinioManifestStaticStorage(SkipsUnneededPasses, ManifestFilesMixin, MinioBackendStatic):  # type: ignore[misc]
     """``MinioBackendStatic`` with hashed names (Django's ``ManifestFilesMixin``).
 
     The manifest (``staticfiles.json``) is read on first use, not on construction; a
     missing manifest is an empty one, so the first ``collectstatic`` works. Hashed
-    objects are stored with ``MINIO_STATIC_HASHED_CACHE_CONTROL``.
+    objects are stored with ``MINIO_STATIC_HASHED_CACHE_CONTROL``. Post-processing reads
+    every file from its source, never back from the bucket, and repeats a pass only when
+    the first left a reference stale (see ``manifest_passes``).
+
+    With ``MINIO_STATIC_KEEP_ONLY_HASHED_FILES`` only the hashed copies (and the manifest)
+    are kept: this package's ``collectstatic`` does not upload the unhashed ones, and
+    ``post_process()`` deletes any that are stored (from an earlier run, or uploaded by
+    Django's own command).
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -149,14 +157,31 @@ class MinioManifestStaticStorage(ManifestFilesMixin, MinioBackendStatic):  # typ
     def manifest_hash(self, value: str | None) -> None:
         self._manifest_hash = value
 
-    def post_process(self, paths: dict[str, tuple[Storage, str]], *args: Any, **kwargs: Any) -> Iterator[Any]:
+    @property
+    def keep_only_hashed_files(self) -> bool:
+        """Whether the unhashed copies are left out of the bucket (``MINIO_STATIC_KEEP_ONLY_HASHED_FILES``)."""
+        return self.settings.static_keep_only_hashed_files
+
+    def post_process(
+        self, paths: dict[str, tuple[Storage, str]], dry_run: bool = False, **options: Any
+    ) -> Iterator[Any]:
         """Django's post-processing; a file it must hash by name is read from its local
-        source rather than downloaded, being the same bytes."""
+        source rather than downloaded, being the same bytes. When it has succeeded and
+        only hashed files are kept, the stored unhashed copies of ``paths`` are deleted."""
         self._sources = paths
         try:
-            yield from super().post_process(paths, *args, **kwargs)
+            yield from super().post_process(paths, dry_run=dry_run, **options)
         finally:
             self._sources = {}
+        if self.keep_only_hashed_files and not dry_run:
+            self._delete_unhashed(paths)
+
+    def _delete_unhashed(self, names: Iterable[str]) -> None:
+        """Delete the stored objects of ``names`` that are neither a file's hashed name nor the
+        manifest (one listing)."""
+        kept = {*self.hashed_files.values(), self.manifest_name}
+        stored = set(self.stored_names())
+        self.delete_many(name for name in names if name in stored and name not in kept)
 
     def hashed_name(self, name: str, content: File | None = None, filename: str | None = None) -> str:  # type: ignore[type-arg]
         source = self._sources.get(urlsplit(unquote(filename or name)).path.strip()) if content is None else None

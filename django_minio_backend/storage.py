@@ -32,7 +32,7 @@ from .errors import BucketDoesNotExist, translated_errors
 from .files import MinioFile, ObjectReader
 from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
-from .object_options import ProgressReader, merged, parameter_headers, stored_headers
+from .object_options import ProgressReader, customer_key_headers, merged, parameter_headers, stored_headers
 from .objects import BucketObjects, Objects, PrefixedObjects
 from .payload import Payload
 from .transfer import ObjectExists
@@ -163,13 +163,12 @@ class MinioBackend(LegacyHelpers, Storage):
         """The objects of this storage's bucket under its location (``MINIO_LOCATION``), by name,
         straight on the server (``objects.PrefixedObjects`` over ``objects.BucketObjects``)."""
         config = self.settings
-        sse = config.put_options.sse
         bucket = BucketObjects(
             get_connection(config.connection),
             self.bucket,
             parallel=config.multipart_parallel,
             missing_bucket_is_empty=config.bucket_check_on_save,
-            customer_key=sse if isinstance(sse, SseCustomerKey) else None,
+            key_headers=customer_key_headers(config.put_options.sse),
         )
         return PrefixedObjects(bucket, config.location)
 

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta, timezone
 import urllib3.exceptions
 from minio import Minio
 from minio.error import MinioException, S3Error
-from minio.sse import SseCustomerKey
 
 from . import s3api
 from .payload import Payload, content_md5, md5_etag, multipart_etag
@@ -52,19 +51,15 @@ def store(
     *,
     if_absent: bool,
     parallel: int,
-    customer_key: SseCustomerKey | None = None,
 ) -> None:
     """Store ``payload`` with ``headers`` (Content-Type and whatever else is stored with the
-    object, an SSE-C key's headers included): one PUT if it is small, else a multipart upload.
-    With ``if_absent``, raise ``ObjectExists`` if the key is taken. ``customer_key`` is the SSE-C
-    key, for reading back what a write whose answer was lost stored."""
+    object, an SSE-C key's headers included, which also read back what a write whose answer
+    was lost stored): one PUT if it is small, else a multipart upload.
+    With ``if_absent``, raise ``ObjectExists`` if the key is taken."""
     if payload.is_small:
-        put_small(client, bucket, key, payload.head, headers, if_absent=if_absent, customer_key=customer_key)
+        put_small(client, bucket, key, payload.head, headers, if_absent=if_absent)
     else:
-        put_multipart(
-            client, bucket, key, payload.parts(), headers,
-            if_absent=if_absent, parallel=parallel, customer_key=customer_key,
-        )  # fmt: skip
+        put_multipart(client, bucket, key, payload.parts(), headers, if_absent=if_absent, parallel=parallel)
 
 
 def put_small(
@@ -75,7 +70,6 @@ def put_small(
     headers: Mapping[str, str],
     *,
     if_absent: bool,
-    customer_key: SseCustomerKey | None = None,
 ) -> None:
     """Store ``data`` in one PUT; with ``if_absent``, raise ``ObjectExists`` if the key is taken.
 
@@ -88,7 +82,7 @@ def put_small(
         )
     except S3Error as exc:
         if if_absent and s3api.name_taken(exc):
-            if _resent(exc) and _stored_etag(client, bucket, key, customer_key) == md5_etag(data):
+            if _resent(exc) and _stored_etag(client, bucket, key, headers) == md5_etag(data):
                 return  # the first attempt stored it, and its answer was lost
             raise ObjectExists(key) from exc
         raise
@@ -100,10 +94,11 @@ def _resent(exc: S3Error) -> bool:
     return bool(retries and retries.history)
 
 
-def _stored_etag(client: Minio, bucket: str, key: str, customer_key: SseCustomerKey | None) -> str | None:
-    """The object's ETag, or None when it is missing or the server cannot be asked."""
+def _stored_etag(client: Minio, bucket: str, key: str, headers: Mapping[str, str]) -> str | None:
+    """The object's ETag, asked with the SSE-C key among the write's ``headers``; None when it
+    is missing or the server cannot be asked."""
     try:
-        return (client.stat_object(bucket, key, ssec=customer_key).etag or "").strip('"')
+        return (s3api.head_object(client, bucket, key, _customer_key(headers)).etag or "").strip('"')
     except (MinioException, urllib3.exceptions.HTTPError):
         return None
 
@@ -117,7 +112,6 @@ def put_multipart(
     *,
     if_absent: bool,
     parallel: int,
-    customer_key: SseCustomerKey | None = None,
 ) -> None:
     """Upload ``parts`` with at most ``parallel`` in flight, then complete the upload.
 
@@ -139,7 +133,7 @@ def put_multipart(
         except urllib3.exceptions.HTTPError:
             # The answer is lost, and POST is never resent: the upload may have completed.
             expected = multipart_etag(etags)
-            if expected is None or _stored_etag(client, bucket, key, customer_key) != expected:
+            if expected is None or _stored_etag(client, bucket, key, headers) != expected:
                 raise
     except BaseException:
         _abort(client, bucket, key, upload_id)

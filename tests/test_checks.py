@@ -140,6 +140,7 @@ RULE_CASES = [
     ("E071", {"MINIO_DIRECT_UPLOAD_PREFIX": "direct-uploads"}),
     ("E072", {"MINIO_DIRECT_UPLOAD_EXPIRY": 3600}),
     ("E073", {"MINIO_DIRECT_UPLOAD_PERMISSION": "no.such.module.allowed"}),
+    ("E050", {"MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "yes"}),
 ]
 
 

@@ -6,6 +6,7 @@ Every collected file is fetched anonymously over HTTP; requests are counted at t
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import threading
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from django.contrib.staticfiles.management.commands.collectstatic import Command as DjangoCollectstatic
@@ -24,8 +25,9 @@ from django.test import override_settings
 from minio import Minio
 
 from django_minio_backend import BucketDoesNotExist
+from django_minio_backend.client import PROBE_KEY
 
-from .s3 import CountingPoolManager, http_get, new_bucket_name
+from .s3 import CountingPoolManager, http_get, new_bucket_name, stored_keys
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
@@ -287,6 +289,9 @@ def test_a_missing_bucket_is_created_public_with_bucket_check_on_save(
         s3_client.remove_bucket(name)
 
 
+COMMANDS: dict[str, Callable[[], Any]] = {"ours": lambda: "collectstatic", "Django's": DjangoCollectstatic}
+
+
 # Manifest storage
 
 
@@ -358,10 +363,196 @@ def test_manifest_changed_css_gets_a_new_hashed_object(manifest: None, source: P
     assert changed == {"app.css", new_url.rsplit("/", 1)[-1], "staticfiles.json"}
 
 
+def uploaded_keys(counter: CountingPoolManager, bucket: str) -> list[str]:
+    """The object keys the counted PUTs wrote, one per PUT (the probe's left out)."""
+    keys = [unquote(urlsplit(url).path).removeprefix(f"/{bucket}/") for url in uploads(counter)]
+    return [key for key in keys if key != PROBE_KEY]
+
+
+def test_manifest_first_run_uploads_each_stored_object_once(
+    manifest: None, public_bucket: str, s3_client: Minio, counter: CountingPoolManager
+):
+    collectstatic()
+    stored = stored_keys(s3_client, public_bucket)
+    assert sorted(uploaded_keys(counter, public_bucket)) == sorted(stored)
+    assert len(stored) == 2 * len(FILES) + 1  # each file unhashed and hashed, and the manifest
+    assert not any(request.method == "GET" and "list-type" not in request.url for request in counter.requests)
+
+
+# Stylesheets importing one another in both name orders: whichever order the first pass
+# takes, one import is resolved before its target is rewritten, so Django needs more passes.
+CHAINS: dict[str, bytes] = {
+    "css/chain/a.css": b'@import url("b.css");\n',
+    "css/chain/b.css": b'@import url("c.css");\n',
+    "css/chain/c.css": b'.c { background: url("../../img/logo.png"); }\n',
+    "css/chain/x.css": b'.x { background: url("../../img/icon.svg"); }\n',
+    "css/chain/y.css": b'@import url("x.css");\n',
+    "css/chain/z.css": b'@import url("y.css");\n',
+}
+
+
+@pytest.mark.parametrize("chained", [False, True], ids=["one pass", "chained imports"])
+@pytest.mark.parametrize("keep_only_hashed", [False, True], ids=["both copies", "hashed only"])
+def test_manifest_names_and_contents_are_djangos(
+    public_bucket: str,
+    source: Path,
+    counter: CountingPoolManager,
+    tmp_path: Path,
+    chained: bool,
+    keep_only_hashed: bool,
+):
+    for name, content in CHAINS.items() if chained else ():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(content)
+    django_root = tmp_path / "django-static"
+    with override_settings(
+        STATICFILES_DIRS=[str(source)],
+        STATICFILES_FINDERS=["django.contrib.staticfiles.finders.FileSystemFinder"],  # as static_settings
+        STATIC_ROOT=str(django_root),
+        STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}},
+    ):
+        collectstatic(command=DjangoCollectstatic())
+    expected = json.loads((django_root / "staticfiles.json").read_text())["paths"]
+    options = {"MINIO_STATIC_KEEP_ONLY_HASHED_FILES": keep_only_hashed}
+    with static_settings(public_bucket, source, counter, "MinioManifestStaticStorage", **options):
+        collectstatic()
+        staticfiles_storage._setup()
+        assert staticfiles_storage.hashed_files == expected
+        for name, hashed in expected.items():
+            if "#" not in name:  # Django's manifest reads "#" as a URL fragment
+                status, body, _ = http_get(staticfiles_storage.url(name))
+                assert (status, body) == (200, (django_root / hashed).read_bytes()), name
+
+
+@pytest.fixture
+def hashed_only(public_bucket: str, source: Path, counter: CountingPoolManager) -> Iterator[None]:
+    with static_settings(
+        public_bucket, source, counter, "MinioManifestStaticStorage", MINIO_STATIC_KEEP_ONLY_HASHED_FILES=True
+    ):
+        yield
+
+
+def hashed_names() -> set[str]:
+    return set(staticfiles_storage.hashed_files.values())
+
+
+def test_keep_only_hashed_files_stores_and_uploads_each_file_once(
+    hashed_only: None, public_bucket: str, s3_client: Minio, counter: CountingPoolManager
+):
+    summary = collectstatic()
+    assert summary.startswith("0 static files copied") and f"{len(FILES)} post-processed" in summary
+    stored = stored_keys(s3_client, public_bucket)
+    assert sorted(uploaded_keys(counter, public_bucket)) == sorted(stored)
+    assert set(stored) == hashed_names() | {"staticfiles.json"} and len(stored) == len(FILES) + 1
+    css_url = render_static("css/app.css")
+    status, css, headers = http_get(css_url)
+    assert status == 200 and headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    for reference in re.findall(r'url\("([^"]+)"\)', css.decode()):
+        assert http_get(urljoin(css_url, reference))[0] == 200
+    for name, (content, content_type) in FILES.items():
+        if not name.endswith((".css", ".js")) and "#" not in name:
+            status, body, headers = http_get(render_static(name))
+            assert (status, body, headers["Content-Type"]) == (200, content, content_type), name
+    assert http_get(urljoin(css_url, "../img/logo.png"))[0] != 200  # no unhashed copy
+
+
+def test_keep_only_hashed_files_second_run_only_lists(hashed_only: None, counter: CountingPoolManager):
+    collectstatic()
+    counter.reset()
+    collectstatic()
+    assert set(counter.methods()) == {"GET"}
+    assert all("list-type=2" in request.url for request in counter.requests)
+
+
+def test_keep_only_hashed_files_changed_css_uploads_only_its_new_hashed_object(
+    hashed_only: None, source: Path, counter: CountingPoolManager, public_bucket: str
+):
+    collectstatic()
+    edit(source / "css/app.css", b'h1 { background: url("../img/icon.svg"); }\n')
+    counter.reset()
+    collectstatic()
+    staticfiles_storage._setup()
+    new_name = staticfiles_storage.stored_name("css/app.css")
+    assert sorted(uploaded_keys(counter, public_bucket)) == sorted([new_name, "staticfiles.json"])
+
+
+def test_turning_keep_only_hashed_files_on_deletes_the_unhashed_copies_in_bulk(
+    public_bucket: str, source: Path, counter: CountingPoolManager, s3_client: Minio
+):
+    with static_settings(public_bucket, source, counter, "MinioManifestStaticStorage"):
+        collectstatic()
+    with static_settings(
+        public_bucket, source, counter, "MinioManifestStaticStorage", MINIO_STATIC_KEEP_ONLY_HASHED_FILES=True
+    ):
+        counter.reset()
+        collectstatic()
+        assert set(stored_keys(s3_client, public_bucket)) == hashed_names() | {"staticfiles.json"}
+        assert uploaded_keys(counter, public_bucket) == []
+        assert [r.method for r in counter.requests if "list-type" not in r.url] == ["POST"]  # one bulk delete
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_keep_only_hashed_files_with_clear_or_djangos_command(
+    hashed_only: None, public_bucket: str, s3_client: Minio, command: str
+):
+    collectstatic(command=COMMANDS[command]())
+    collectstatic("--clear", command=COMMANDS[command]())
+    assert set(stored_keys(s3_client, public_bucket)) == hashed_names() | {"staticfiles.json"}
+    assert http_get(render_static("img/logo.png"))[:2] == (200, PNG)
+
+
+def test_keep_only_hashed_files_deletes_only_under_the_location(
+    public_bucket: str, source: Path, counter: CountingPoolManager, s3_client: Minio
+):
+    for key in ("media/img/logo.png", "img/logo.png"):  # names a static file has, outside the prefix
+        s3_client.put_object(public_bucket, key, io.BytesIO(PNG), len(PNG))
+    located = {"MINIO_LOCATION": "static"}
+    with static_settings(public_bucket, source, counter, "MinioManifestStaticStorage", **located):
+        collectstatic()
+    with static_settings(
+        public_bucket,
+        source,
+        counter,
+        "MinioManifestStaticStorage",
+        MINIO_STATIC_KEEP_ONLY_HASHED_FILES=True,
+        **located,
+    ):
+        collectstatic()
+        expected = {f"static/{name}" for name in (*hashed_names(), "staticfiles.json")}
+    assert set(stored_keys(s3_client, public_bucket)) == expected | {"media/img/logo.png", "img/logo.png"}
+
+
+def test_keep_only_hashed_files_dry_run_stores_and_deletes_nothing(
+    public_bucket: str, source: Path, counter: CountingPoolManager, s3_client: Minio
+):
+    with static_settings(public_bucket, source, counter, "MinioManifestStaticStorage"):
+        collectstatic()
+    before = sorted(stored_keys(s3_client, public_bucket))
+    with static_settings(
+        public_bucket, source, counter, "MinioManifestStaticStorage", MINIO_STATIC_KEEP_ONLY_HASHED_FILES=True
+    ):
+        collectstatic("--dry-run")
+    assert sorted(stored_keys(s3_client, public_bucket)) == before
+
+
+def test_keep_only_hashed_files_never_deletes_the_manifest_for_a_source_file_of_its_name(
+    hashed_only: None, source: Path, public_bucket: str, s3_client: Minio
+):
+    (source / "staticfiles.json").write_bytes(b'{"a": "source file"}')
+    collectstatic()
+    staticfiles_storage._setup()
+    assert "staticfiles.json" in stored_keys(s3_client, public_bucket)
+    assert http_get(render_static("img/logo.png"))[:2] == (200, PNG)
+
+
+def test_keep_only_hashed_files_without_post_processing_keeps_the_unhashed_copies(
+    hashed_only: None, public_bucket: str, s3_client: Minio
+):
+    collectstatic("--no-post-process")
+    assert set(stored_keys(s3_client, public_bucket)) == set(FILES)
+
+
 # Times: Django's rule is "re-collect when the local file is newer than the stored one"
-
-
-COMMANDS: dict[str, Callable[[], Any]] = {"ours": lambda: "collectstatic", "Django's": DjangoCollectstatic}
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -29,6 +29,7 @@ from django_minio_backend.localserver import LocalS3Server
 
 from .reliability.conftest import SMALL_PARTS, MiB, storage_at
 from .reliability.proxy import OneShot, Proxy, drop_the_answer, put_with_body
+from .reliability.test_security import _captured, leaking_locals
 from .reliability.tls import Certificates
 from .s3 import Endpoint, empty_and_remove_bucket, http_get, make_bucket, new_bucket_name, stored_keys
 from .writes import WRITES
@@ -250,6 +251,41 @@ def _shown(error: BaseException) -> str:
             shown += "".join(f"{name}={value!r}" for name, value in tb.tb_frame.f_locals.items())
         tb = tb.tb_next
     return shown
+
+
+# Known, not ours to fix: minio's _url_open copies the headers into a urllib3 HTTPHeaderDict, whose
+# repr() joins each header's values into a new plain str, so the key of every SSE-C request (reads
+# and writes alike) shows in these frames. Everything above them shows it masked.
+URLLIB3_HEADER_DICTS = {
+    ("api.py", "_url_open", "http_headers"),
+    ("poolmanager.py", "urlopen", "kw"),
+    ("connectionpool.py", "urlopen", "headers"),
+    ("connectionpool.py", "_make_request", "headers"),
+}
+
+# What a storage does once its server is gone, each raising OSError
+UNREACHABLE: dict[str, Any] = {
+    "read": lambda storage, name: storage.open(name).read(),
+    "size": lambda storage, name: storage.size(name),
+    "exists": lambda storage, name: storage.exists(name),
+    "save": lambda storage, name: storage.save("new.bin", ContentFile(b"y")),
+}
+
+
+@pytest.mark.parametrize("operation", UNREACHABLE)
+def test_no_report_of_a_request_to_a_server_that_is_gone_shows_the_key(operation: str, encrypted: Encrypted):
+    """Error trackers and Django's debug page show the locals of every frame, minio's too: the
+    key is in none of them, in no form, but urllib3's header dicts (URLLIB3_HEADER_DICTS)."""
+    raw = os.urandom(32)
+    key = SseCustomerKey(raw)
+    with Proxy(encrypted.endpoint.endpoint, tls=encrypted.certificates.server_context()) as proxy:
+        storage = replace(encrypted, proxy=proxy).storage(key, MINIO_MAX_RETRIES=0)
+        name = storage.save("s.bin", ContentFile(b"x"))
+    exc = _captured(lambda: UNREACHABLE[operation](storage, name))  # the proxy's port is closed
+    assert isinstance(exc, OSError)
+    forms = [key.headers()[KEY_HEADER], repr(raw)[2:-1], raw.hex()]
+    assert not any(form in "".join(traceback.format_exception(exc)) for form in forms)
+    assert leaking_locals(exc, forms) <= URLLIB3_HEADER_DICTS
 
 
 @SIZES

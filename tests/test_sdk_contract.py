@@ -15,6 +15,7 @@ from minio import Minio
 from minio.error import S3Error
 
 from django_minio_backend import s3api
+from django_minio_backend.errors import MISSING_OBJECT_CODES
 
 EXPECTED_PARAMETERS = ["self", "method", "bucket_name", "object_name", "body", "headers", "query_params"]
 
@@ -61,6 +62,14 @@ def test_every_request_of_s3api_works_on_this_minio_release(s3_client: Minio, bu
         s3api.put_object(s3_client, bucket, "small.txt", b"2", {"If-None-Match": "*"})
     assert s3api.name_taken(caught.value)
     assert s3_client.get_object(bucket, "small.txt").data == b"1"
+
+    head, stat = s3api.head_object(s3_client, bucket, "small.txt", {}), s3_client.stat_object(bucket, "small.txt")
+    assert (head.size, (head.etag or "").strip('"'), head.last_modified) == (1, stat.etag, stat.last_modified)
+    with pytest.raises(S3Error) as missing:
+        s3api.head_object(s3_client, bucket, "missing.txt", {})
+    with pytest.raises(S3Error) as stat_missing:
+        s3_client.stat_object(bucket, "missing.txt")
+    assert missing.value.code == stat_missing.value.code in MISSING_OBJECT_CODES
 
 
 def test_every_direct_upload_request_of_s3api_works_on_this_minio_release(s3_client: Minio, bucket: str):

@@ -105,7 +105,7 @@ def start(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     part_size = max(storage.settings.multipart_part_size, math.ceil(size / MAX_PARTS))
     key = storage.bucket_objects.key(name)
     with translated_errors("start an upload to", storage.settings.connection.endpoint, storage.bucket, key):
-        headers = {"Content-Type": content_type, **UPLOAD_HEADERS}
+        headers: s3api.Fields = {"Content-Type": content_type, **UPLOAD_HEADERS}
         upload_id = s3api.create_multipart_upload(storage.client, storage.bucket, key, headers)
     token = dataclasses.replace(issued, upload_id=upload_id)
     return {"mode": "multipart", "part_size": part_size, "parts": math.ceil(size / part_size), "token": token.dumps()}

@@ -76,6 +76,7 @@ MEANINGS: dict[str, str] = {
     "MINIO_DIRECT_UPLOAD_PREFIX": "Where direct uploads wait for their form; see *Direct uploads* for their cleanup.",
     "MINIO_DIRECT_UPLOAD_EXPIRY": "Lifetime of direct-upload URLs, POST policies and upload tokens.",
     "MINIO_DIRECT_UPLOAD_PERMISSION": "`(request, field_label) -> bool` or its path: who may upload (None: signed in).",
+    "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "The manifest storage stores only hashed copies and the manifest (E050).",
     "MINIO_SESSION_TOKEN": "The session token of temporary keys; masked as the secret key is.",
     "MINIO_CREDENTIALS_PROVIDER": "A minio credentials provider or its import path, instead of keys (see Credentials).",
 }

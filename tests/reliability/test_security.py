@@ -187,6 +187,18 @@ def frame_walk(exc: BaseException) -> str:
     return "\n".join(texts)
 
 
+def leaking_locals(exc: BaseException, secrets: list[str]) -> set[tuple[str, str]]:
+    """(module file name, function, local) of the frames of ``exc`` and its chain whose local's
+    ``repr()`` (what Django's debug page and error trackers show) holds one of ``secrets``."""
+    return {
+        (Path(frame.f_code.co_filename).name, frame.f_code.co_name, name)
+        for raised in _chain(exc)
+        for frame, _ in traceback.walk_tb(raised.__traceback__)
+        for name, value in frame.f_locals.items()
+        if any(secret in repr(value) for secret in secrets)
+    }
+
+
 def reports(exc: BaseException) -> dict[str, str]:
     """Every way an error is shown: its message; Django's HTML report (the debug page, ADMINS
     e-mails with include_html) and text report, DEBUG on and off; a traceback with local

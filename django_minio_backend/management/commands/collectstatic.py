@@ -4,7 +4,9 @@ With a ``MinioBackendStatic`` (or ``MinioManifestStaticStorage``) as the staticf
 storage, the whole run is one ``storage.batch()``: what is stored, and since when,
 comes from one paged listing instead of requests per file; changed files upload in
 parallel; content that is already stored is not sent again; ``--clear`` deletes in
-bulk. With any other storage this is Django's command, unchanged.
+bulk. With ``MINIO_STATIC_KEEP_ONLY_HASHED_FILES`` the unhashed copies are not uploaded:
+post-processing stores each file once, under its hashed name. With any other storage this
+is Django's command, unchanged.
 
 Django runs this command instead of its own when ``django_minio_backend`` is listed
 above ``django.contrib.staticfiles`` in ``INSTALLED_APPS``.
@@ -13,8 +15,9 @@ above ``django.contrib.staticfiles`` in ``INSTALLED_APPS``.
 from __future__ import annotations
 
 from django.contrib.staticfiles.management.commands import collectstatic
+from django.core.files.storage import Storage
 
-from django_minio_backend.staticfiles import MinioBackendStatic
+from django_minio_backend.staticfiles import MinioBackendStatic, MinioManifestStaticStorage
 
 
 class Command(collectstatic.Command):
@@ -32,6 +35,15 @@ class Command(collectstatic.Command):
                 level=1,
             )
         return collected
+
+    def copy_file(self, path: str, prefixed_path: str, source_storage: Storage) -> None:
+        """Django's copy, or nothing when post-processing will store the file's only copy."""
+        if self.post_process and not self.dry_run and self._keeps_only_hashed():
+            return
+        super().copy_file(path, prefixed_path, source_storage)
+
+    def _keeps_only_hashed(self) -> bool:
+        return isinstance(self.storage, MinioManifestStaticStorage) and self.storage.keep_only_hashed_files
 
     def clear_dir(self, path: str) -> None:
         """Delete everything stored under ``path``, in bulk (Django's version deletes one by one)."""
