@@ -84,7 +84,11 @@ def _small_operation(library: Library, operation: str) -> Callable[[int], object
         return lambda i: library.exists(SMALL_OBJECT)
     if operation == "size":
         return lambda i: library.size(SMALL_OBJECT)
-    url = {"presigned_url": library.presigned_url, "public_url": library.public_url}[operation]
+    url = {
+        "presigned_url": library.presigned_url,
+        "presigned_url_temporary": library.presigned_url_temporary,
+        "public_url": library.public_url,
+    }[operation]
     if url(URL_NAMES[0]) is None:
         return None
     return lambda i: url(URL_NAMES[i % len(URL_NAMES)])
@@ -188,6 +192,8 @@ JOBS = {
     "save_1k": Job("save_1k"),
     "save_1k_overwriting": Job("save_1k_overwriting"),
     "presigned_url": Job("presigned_url"),
+    # Signed with a credentials provider's temporary credentials (a session token, an expiry).
+    "presigned_url_temporary": Job("presigned_url_temporary", libraries=("raw", "ours")),
     "public_url": Job("public_url"),
     "open_read_1k": Job("open_read_1k"),
     "first_read_1k": Job("first_read", "fresh"),
@@ -298,6 +304,7 @@ ROWS = [
     Row("save 1 KiB, overwriting allowed: time", "save_1k_overwriting", "seconds", format_seconds),
     Row("presigned `url()`: time", "presigned_url", "seconds", format_seconds),
     Row("presigned `url()`: requests", "presigned_url", "requests", _requests, ratio=False),
+    Row("presigned `url()`, temporary credentials: time", "presigned_url_temporary", "seconds", format_seconds),
     Row("public `url()`: time", "public_url", "seconds", format_seconds),
     Row("open+read 1 KiB: time", "open_read_1k", "seconds", format_seconds),
     Row("open+read 1 KiB: requests", "open_read_1k", "requests", _requests, ratio=False),

@@ -3,8 +3,9 @@
 An entry holds the ``minio.Minio`` client, its HTTP pool, and what the server is known to
 support (conditional writes: declared by ``MINIO_CONDITIONAL_WRITES``, else asked once).
 Building one does no network I/O: the region is always known (``MINIO_REGION``, default
-``us-east-1``), so minio never has to ask the server for it. The client holds the secret key
-as a ``conf.Secret`` and reveals it only to minio's signing code.
+``us-east-1``), so minio never has to ask the server for it, and a credentials provider is
+first asked by the first request. The client holds the secret key and session token as
+``conf.Secret`` and reveals them only to minio's signing code.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ReadTimeoutError
 
 from . import s3api
-from .conf import ConnectionSettings, Secret
+from .conf import ConnectionSettings
+from .credentials import CredentialSource, MaskedText, ProviderCredentials, SigningCredentials
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -91,52 +93,88 @@ def build_pool(connection: ConnectionSettings) -> urllib3.PoolManager:
 
 
 class _Credentials(Credentials):
-    """minio's credentials, holding the secret key as a ``Secret``.
+    """minio's credentials, holding the secret key and session token as ``Secret``.
 
     minio keeps the credentials it signs with in a local variable of every request, where
     error reports and error trackers that list local variables (and walk into objects) would
-    find minio's own ``Credentials`` with the secret in clear. This one reveals it only when
-    minio's signing code reads ``secret_key``. The base class's ``__init__`` is not called:
-    it would store the secret in clear.
+    find minio's own ``Credentials`` with the secret in clear. This one reveals the secret key
+    and the session token only when minio's signing code reads them. The base class's
+    ``__init__`` is not called: it would store them in clear. It never reports itself expired:
+    ``ProviderCredentials`` refreshes before that.
     """
 
-    _access: str
-    _secret: Secret
+    _signing: SigningCredentials
 
-    def __init__(self, access_key: str, secret_key: Secret):
-        object.__setattr__(self, "_access", access_key)  # minio's Credentials may be a frozen dataclass
-        object.__setattr__(self, "_secret", secret_key)
+    def __init__(self, credentials: SigningCredentials):
+        object.__setattr__(self, "_signing", credentials)  # minio's Credentials may be a frozen dataclass
 
     @property
     def access_key(self) -> str:
-        return self._access
+        return self._signing.access_key
 
     @property
     def secret_key(self) -> str:
-        return self._secret.reveal()
+        return self._signing.secret_key.reveal()
 
-    session_token = None
+    @property
+    def session_token(self) -> str | None:
+        """A ``MaskedText``: minio puts it in the headers of a request, which its frames hold."""
+        token = self._signing.session_token
+        return MaskedText(token.reveal()) if token else None
+
     expiration = None
     _expiration = None  # what minio 7.2.0's is_expired() reads
 
     def __repr__(self) -> str:
-        return f"Credentials(access_key={self._access!r}, secret_key='********')"
+        return f"Credentials(access_key={self.access_key!r}, secret_key='********')"
 
 
-class _StaticCredentials(Provider):
-    """The same ``_Credentials`` for every request."""
+class _MinioCredentials(Provider):
+    """minio's view of a ``CredentialSource``: the credentials it gives now, for every request."""
 
-    def __init__(self, access_key: str, secret_key: Secret):
-        self._credentials = _Credentials(access_key, secret_key)
+    def __init__(self, source: CredentialSource):
+        self._source = source
+        self._last: _Credentials | None = None
 
     def retrieve(self) -> Credentials:
-        return self._credentials
+        credentials = self._source.current()
+        last = self._last
+        if last is None or last._signing is not credentials:
+            last = self._last = _Credentials(credentials)
+        return last
+
+
+_sources: dict[tuple[object, ...], CredentialSource] = {}
+_sources_lock = threading.Lock()
+
+
+def credential_source(connection: ConnectionSettings) -> CredentialSource:
+    """What the connection's requests and URLs sign with: its static keys, or the shared
+    ``ProviderCredentials`` of its ``MINIO_CREDENTIALS_PROVIDER`` (one per provider, so the
+    storage's client, its URL signer and the health probe refresh together, once)."""
+    provider = connection.credentials_provider
+    key: tuple[object, ...] = (
+        (provider,)
+        if provider is not None
+        else (connection.access_key, connection.secret_key, connection.session_token)
+    )
+    source = _sources.get(key)
+    if source is None:
+        with _sources_lock:
+            source = _sources.get(key)
+            if source is None:
+                source = _sources[key] = (
+                    ProviderCredentials(provider)
+                    if provider is not None
+                    else SigningCredentials(connection.access_key, connection.secret_key, connection.session_token)
+                )
+    return source
 
 
 def _build(connection: ConnectionSettings, pool: urllib3.PoolManager) -> Minio:
     return Minio(
         connection.endpoint,
-        credentials=_StaticCredentials(connection.access_key, connection.secret_key),
+        credentials=_MinioCredentials(credential_source(connection)),
         secure=connection.use_https,
         region=connection.region,
         http_client=pool,

@@ -23,7 +23,8 @@ storages, as the test plugin does (``django_minio_backend.testing``).
 Every rule an option follows is one entry of ``RULES``, with its system-check id, message and
 hint. ``MinioSettings.load`` raises ``ImproperlyConfigured`` for the first error it breaks, and
 ``checks`` reports every problem under the same id and message, so what ``load`` returns is
-valid: an endpoint of the form ``host[:port]``, both keys, numbers within their bounds.
+valid: an endpoint of the form ``host[:port]``, both keys or a credentials provider, numbers within
+their bounds.
 
 Secret options (``SECRET_OPTIONS``) are held as ``Secret``, masked in every ``repr()`` and
 ``str()``, from the moment they are read (``read_options``, or a storage's constructor, which
@@ -36,6 +37,7 @@ Django's settings object is only read, never changed.
 from __future__ import annotations
 
 import difflib
+import functools
 import hmac
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -50,6 +52,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
 from minio.commonconfig import COMPLIANCE, GOVERNANCE
+from minio.credentials.providers import Provider
 from minio.retention import Retention
 from minio.sse import Sse
 
@@ -131,10 +134,12 @@ DEFAULTS: dict[str, Any] = {
     "MINIO_DIRECT_UPLOAD_EXPIRY": timedelta(hours=1),  # lifetime of upload URLs, policies and tokens
     "MINIO_DIRECT_UPLOAD_PERMISSION": None,  # callable(request, field_label) -> bool; None: signed-in users
     "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": False,
+    "MINIO_SESSION_TOKEN": "",  # with MINIO_ACCESS_KEY/MINIO_SECRET_KEY: temporary static credentials
+    "MINIO_CREDENTIALS_PROVIDER": None,  # a minio.credentials Provider, or its import path, instead of keys
 }
 
 # Options held as ``Secret`` from the moment they are read.
-SECRET_OPTIONS = frozenset({"MINIO_SECRET_KEY"})
+SECRET_OPTIONS = frozenset({"MINIO_SECRET_KEY", "MINIO_SESSION_TOKEN"})
 
 # A storage's keyword arguments besides its options and storage_name, with their defaults;
 # STORAGES OPTIONS hold them too.
@@ -445,9 +450,13 @@ def _without_userinfo(value: object) -> object:
     )
 
 
-@_rule("E002", "Read them from the environment rather than writing them into settings files.")
+@_rule(
+    "E002",
+    "Read them from the environment rather than writing them into settings files, "
+    "or set MINIO_CREDENTIALS_PROVIDER instead.",
+)
 def _credentials(o: OptionValues) -> Iterable[str]:
-    if not o["MINIO_ACCESS_KEY"] or not o["MINIO_SECRET_KEY"]:
+    if o["MINIO_CREDENTIALS_PROVIDER"] is None and (not o["MINIO_ACCESS_KEY"] or not o["MINIO_SECRET_KEY"]):
         yield "MINIO_ACCESS_KEY and MINIO_SECRET_KEY must both be set."
 
 
@@ -808,6 +817,63 @@ def problems(options: OptionValues) -> list[Problem]:
     return [Problem(rule.check_id, message, rule.hint) for rule in RULES for message in rule.find(options)]
 
 
+@_rule(
+    "E060",
+    "For example MINIO_CREDENTIALS_PROVIDER = 'minio.credentials.IamAwsProvider', "
+    "or an instance such as AssumeRoleProvider(...).",
+)
+def _credentials_provider(o: OptionValues) -> Iterable[str]:
+    try:
+        credentials_provider(o["MINIO_CREDENTIALS_PROVIDER"])
+    except ValueError as exc:
+        yield str(exc)
+
+
+@_rule(
+    "E061",
+    "Keep one: the provider, or MINIO_ACCESS_KEY, MINIO_SECRET_KEY and MINIO_SESSION_TOKEN "
+    "(set them to '' beside a provider where another layer sets them).",
+)
+def _credentials_twice(o: OptionValues) -> Iterable[str]:
+    static = [name for name in ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "MINIO_SESSION_TOKEN") if o[name]]
+    if o["MINIO_CREDENTIALS_PROVIDER"] is not None and static:
+        yield f"MINIO_CREDENTIALS_PROVIDER is set, and so is {' and '.join(static)}: which credentials sign is unclear."
+
+
+@functools.cache
+def _imported_provider(path: str) -> Provider:
+    """The provider an import path names, imported (and a class instantiated) once, so that every
+    storage reading the path shares one provider and its credentials."""
+    try:
+        value = import_string(path)
+    except ImportError as exc:
+        raise ValueError(f"MINIO_CREDENTIALS_PROVIDER {path!r} cannot be imported ({exc}).") from None
+    if isinstance(value, type) and issubclass(value, Provider):
+        try:
+            return value()
+        except TypeError as exc:
+            raise ValueError(
+                f"MINIO_CREDENTIALS_PROVIDER {path!r} needs arguments ({exc}): name an instance."
+            ) from None
+    return _provider_instance(value)
+
+
+def _provider_instance(value: object) -> Provider:
+    if not isinstance(value, Provider):
+        raise ValueError(
+            "MINIO_CREDENTIALS_PROVIDER must be a minio.credentials Provider, a Provider class or its import path, "
+            f"got {type(value).__name__}."
+        )
+    return value
+
+
+def credentials_provider(value: object) -> Provider | None:
+    """``MINIO_CREDENTIALS_PROVIDER`` as a provider; ``ValueError`` if it names none."""
+    if value is None:
+        return None
+    return _imported_provider(value) if isinstance(value, str) else _provider_instance(value)
+
+
 # Validated settings
 #
 # The records below are NamedTuples, not dataclasses: a frozen dataclass of twenty fields costs
@@ -835,9 +901,11 @@ class ConnectionSettings(NamedTuple):
     ca_certs: str | None = None
     http_client: urllib3.PoolManager | None = None
     conditional_writes: bool | None = None  # whether the server honours If-None-Match: *; None: ask it
+    session_token: Secret | None = None
+    credentials_provider: Provider | None = None  # instead of the keys
 
     def __repr__(self) -> str:
-        return record_repr(self, {"access_key", "http_client"})
+        return record_repr(self, {"access_key", "http_client", "credentials_provider"})
 
 
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
@@ -923,6 +991,8 @@ class MinioSettings(NamedTuple):
                 ca_certs=o["MINIO_CA_CERTS"],
                 http_client=_pool_manager(o["MINIO_HTTP_CLIENT"]),
                 conditional_writes=o["MINIO_CONDITIONAL_WRITES"],
+                session_token=o["MINIO_SESSION_TOKEN"] or None,  # a Secret: read_options masks it
+                credentials_provider=credentials_provider(o["MINIO_CREDENTIALS_PROVIDER"]),
             ),
             external_endpoint=o["MINIO_EXTERNAL_ENDPOINT"] or "",
             external_use_https=use_https if external_https is None else bool(external_https),

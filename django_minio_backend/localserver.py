@@ -65,6 +65,9 @@ class LocalS3Server:
     ``s3_config`` is a SeaweedFS identities file (``-s3.config``): more keys, each with its
     own actions, besides ``access_key``, which may do everything. ``domain_name``
     (``-s3.domainName``) makes it answer virtual-host style requests too: ``Host: bucket.<domain_name>``.
+    ``iam_config`` is a SeaweedFS advanced IAM file (``-s3.iam.config``): its ``sts`` section makes
+    the server an STS endpoint (``AssumeRole``) that issues temporary credentials and refuses
+    wrong and expired tokens.
     """
 
     data_dir: Path | None = None
@@ -74,6 +77,7 @@ class LocalS3Server:
     startup_timeout: float = 60.0
     s3_config: Path | None = None
     domain_name: str | None = None
+    iam_config: Path | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
     _tempdir: tempfile.TemporaryDirectory[str] | None = field(default=None, init=False, repr=False)
 
@@ -118,6 +122,8 @@ class LocalS3Server:
             args.append(f"-s3.config={self.s3_config}")
         if self.domain_name is not None:
             args.append(f"-s3.domainName={self.domain_name}")
+        if self.iam_config is not None:
+            args.append(f"-s3.iam.config={self.iam_config}")
         args += [f"-{name}.port={port}" for name, port in http.items()]
         args += [f"-{name}.port.grpc={port}" for name, port in grpc.items()]
         env = dict(os.environ, AWS_ACCESS_KEY_ID=self.access_key, AWS_SECRET_ACCESS_KEY=self.secret_key)

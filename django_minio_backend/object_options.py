@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from minio.sse import Sse, SseCustomerKey
 
 from .conf import OBJECT_PARAMETERS, PutOptions, header_values, object_parameter_problems
+from .credentials import MaskedText
 
 # Headers 4.5's ``metadata`` stores as they are (minio's put_object does); other names become user metadata.
 STANDARD_HEADERS = frozenset(
@@ -27,14 +28,6 @@ STANDARD_HEADERS = frozenset(
 )
 _META_PREFIX = "x-amz-meta-"
 SECRET_HEADERS = frozenset({"x-amz-server-side-encryption-customer-key"})
-
-
-class Masked(str):
-    """A header value that is a secret (an SSE-C key): sent as it is, never shown by ``repr()``,
-    so no report of a frame's local variables can show it."""
-
-    def __repr__(self) -> str:
-        return "'********'"
 
 
 def merged(*layers: Mapping[str, str]) -> dict[str, str]:
@@ -85,7 +78,7 @@ def stored_headers(options: PutOptions) -> dict[str, str]:
 
 def customer_key_headers(sse: Sse | None) -> dict[str, str]:
     """The headers every request that reads an object or its metadata sends for an SSE-C key
-    (``SseCustomerKey``), the key ``Masked``; none for other modes, which reads need not name."""
+    (``SseCustomerKey``), the key ``MaskedText``; none for other modes, which reads need not name."""
     if not isinstance(sse, SseCustomerKey):
         return {}
     return {name: _masked(name, value) for name, value in sse.headers().items()}
@@ -117,7 +110,7 @@ def parameter_headers(parameters: Mapping[str, Any], label: str) -> dict[str, st
 
 
 def _masked(name: str, value: str) -> str:
-    return Masked(value) if name.lower() in SECRET_HEADERS else value
+    return MaskedText(value) if name.lower() in SECRET_HEADERS else value
 
 
 class ProgressReader:

@@ -17,10 +17,10 @@ import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
-from .client import get_url_client
+from .client import credential_source, get_url_client
 from .conf import S3_MAX_PRESIGN_EXPIRY, MinioSettings
 from .post_policy import PresignedPost, PresignedRequest, conditions
-from .signing import Presigner, host_of, uri_encode
+from .signing import Presigner, capped_expiry, host_of, uri_encode
 
 # HTTP response headers that S3 lets a signed URL override, and their query parameters.
 OVERRIDABLE_HEADERS = {
@@ -56,6 +56,9 @@ class ObjectUrls:
     rounded down to a multiple of ``MINIO_URL_CACHE_TIMEOUT`` seconds, so an object keeps
     the same URL within that window (browsers can cache it) and every URL stays valid for
     at least ``expiry - window``. A lifetime no longer than the window is signed as of now.
+
+    With temporary credentials (a session token, or ``MINIO_CREDENTIALS_PROVIDER``) a URL or a
+    POST policy ends when the credentials that signed it do, if that is sooner than its expiry.
     """
 
     def __init__(self, config: MinioSettings, bucket: str, public: bool):
@@ -76,10 +79,10 @@ class ObjectUrls:
         self._expires = int(config.url_expiry.total_seconds())
         self._window = config.url_cache_timeout if config.url_caching else 0
         self._signed_bucket = None if virtual else bucket
+        self._credentials = credential_source(connection)
         self._presigner = Presigner(
-            f"{bucket}.{endpoint}" if virtual else endpoint,
-            use_https, connection.access_key, connection.secret_key, connection.region,
-        )  # fmt: skip
+            f"{bucket}.{endpoint}" if virtual else endpoint, use_https, self._credentials, connection.region
+        )
         self._on_aws = host.rsplit(":", 1)[0].endswith(_AWS_DOMAINS)
 
     def url(
@@ -131,9 +134,8 @@ class ObjectUrls:
             max_size=max_size,
             content_type=content_type,
         )
-        expires_at = int(time.time()) + _seconds(expires)
         in_host = self._signed_bucket is None
-        url, signed = self._presigner.sign_post_policy(self._bucket, found, expires_at, in_host=in_host)
+        url, signed = self._presigner.sign_post_policy(self._bucket, found, _seconds(expires), in_host=in_host)
         return PresignedPost(url, {**fields, **signed})
 
     def _signed_at(self, expires: int) -> int | None:
@@ -146,11 +148,13 @@ class ObjectUrls:
         config = self._config
         client = get_url_client(config.connection, config.external_endpoint, config.external_use_https)
         signed_at = self._signed_at(expires)
+        now = int(time.time())
+        lifetime = capped_expiry(self._credentials.current(), expires, now if signed_at is None else signed_at)
         headers: dict[str, str | list[str] | tuple[str]] = dict(overrides)
         return client.presigned_get_object(
             self._bucket,
             key,
-            expires=timedelta(seconds=expires),
+            expires=timedelta(seconds=lifetime),
             response_headers=headers or None,
             request_date=None if signed_at is None else _utc(signed_at),
         )

@@ -164,7 +164,7 @@ class BucketObjects:
     asks whether the bucket exists, once while it is there, and raises ``BucketDoesNotExist``
     if not. With ``missing_bucket_is_empty`` (``MINIO_BUCKET_CHECK_ON_SAVE``) a missing bucket
     holds missing objects, since the next save creates it. ``key_headers`` (an SSE-C key's, the
-    key ``Masked``: ``object_options.customer_key_headers``) go with every request that reads an
+    key ``MaskedText``: ``object_options.customer_key_headers``) go with every request that reads an
     object or its metadata; writes carry them in their own headers.
     """
 

@@ -12,6 +12,12 @@ the signing key. The signing key (four HMACs) is derived once per secret, UTC da
 cached; the HMAC itself reuses pre-hashed inner and outer key pads (RFC 2104), so no HMAC
 context is set up per call. The secret key stays a ``conf.Secret`` up to the derivation of
 the signing key, the one place that reveals it.
+
+A ``Presigner`` signs with what its ``CredentialSource`` gives at each call: fixed
+``SigningCredentials`` (their own source), or temporary ones that change (``credentials.py``).
+A session token is signed into a URL as ``X-Amz-Security-Token`` and into a POST policy as its
+``x-amz-security-token`` field and condition; every URL's ``X-Amz-Expires`` and every policy's
+expiration is cut (``capped_expiry``) so that it ends when the credentials do, never later.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .conf import Secret
+from .credentials import CredentialsExpiredError, CredentialSource, MaskedText, SigningCredentials
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
@@ -91,25 +98,32 @@ def host_of(endpoint: str, use_https: bool) -> str:
     return host.removesuffix(default_port)
 
 
-class Presigner:
-    """Signs URLs and POST policies for objects on one endpoint with one set of credentials.
+def capped_expiry(credentials: SigningCredentials, expires: int, signed_at: int) -> int:
+    """``expires`` (seconds from ``signed_at``), cut so that what is signed with ``credentials``
+    ends when they do. ``CredentialsExpiredError`` if they end within the second."""
+    if credentials.expires_at is None:
+        return expires
+    if credentials.expires_at - time.time() < 1:
+        raise CredentialsExpiredError(f"The credentials of access key {credentials.access_key!r} have expired.")
+    return min(expires, int(credentials.expires_at) - signed_at)
 
-    Immutable and thread-safe. Its ``repr()`` never shows the secret key.
+
+class Presigner:
+    """Signs URLs and POST policies for objects on one endpoint with the credentials its source gives.
+
+    Thread-safe: its settings never change, and its one cache is replaced whole. Its ``repr()``
+    never shows a secret.
     """
 
-    __slots__ = (
-        "_access_key", "_base", "_canonical_tail", "_credential_prefix", "_credential_suffix", "_host", "_region",
-        "_secret_key",
-    )  # fmt: skip
+    __slots__ = ("_base", "_canonical_tail", "_credential_suffix", "_credentials", "_encoded", "_host", "_region")
 
-    def __init__(self, endpoint: str, use_https: bool, access_key: str, secret_key: Secret, region: str):
+    def __init__(self, endpoint: str, use_https: bool, credentials: CredentialSource, region: str):
         host = host_of(endpoint, use_https)
         self._base = f"{'https' if use_https else 'http'}://{host}"
         self._host = host
-        self._access_key = access_key
-        self._secret_key = secret_key
+        self._credentials = credentials
+        self._encoded: tuple[SigningCredentials, str, MaskedText] | None = None  # replaced whole, never edited
         self._region = region
-        self._credential_prefix = uri_encode(access_key + "/")
         self._credential_suffix = uri_encode(f"/{region}/s3/aws4_request")
         self._canonical_tail = f"\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD"
 
@@ -121,12 +135,10 @@ class Presigner:
         overrides: Iterable[tuple[str, str]] = (),
         signed_at: int | None = None,
     ) -> str:
-        """A URL that lets anyone GET ``bucket/key`` for ``expires`` seconds from ``signed_at``.
+        """A URL that lets anyone GET ``bucket/key`` (as ``presign()``).
 
-        ``bucket`` is None when the endpoint's host names the bucket (virtual-host style).
         ``overrides`` are ``(query parameter, value)`` pairs such as
-        ``("response-content-disposition", "attachment")``; ``signed_at`` is a Unix time
-        (default: now).
+        ``("response-content-disposition", "attachment")``.
         """
         return self.presign("GET", bucket, key, expires, overrides, signed_at=signed_at)
 
@@ -140,24 +152,29 @@ class Presigner:
         headers: Mapping[str, str] | None = None,
         signed_at: int | None = None,
     ) -> str:
-        """A URL that lets anyone send ``method`` to ``bucket/key`` for ``expires`` seconds
-        (``bucket`` None: the host names it).
+        """A URL that lets anyone send ``method`` to ``bucket/key`` for ``expires`` seconds from
+        ``signed_at`` (a Unix time, default now), or until the credentials expire if that is
+        sooner (``bucket`` None: the host names it).
 
         ``query`` pairs are signed into the URL (``partNumber``, ``uploadId``); ``headers`` are
         signed too, so the request must carry each of them with exactly that value.
+        ``CredentialsExpiredError`` if the credentials end within the second.
         """
-        date = amz_date(int(time.time()) if signed_at is None else signed_at)
+        credentials, signed_at, expires = self._signing(expires, signed_at)
+        date = amz_date(signed_at)
         datestamp = date[:8]
         path = f"/{uri_encode(key, keep_slash=True)}"
         if bucket is not None:
             path = f"/{uri_encode(bucket)}{path}"
         signed = sorted((name.lower(), value.strip()) for name, value in (headers or {}).items())
         names = ";".join(sorted(["host", *(name for name, _ in signed)]))
-        # The canonical query string is the URL's query: parameters sorted by name
-        # (upper-case "X-Amz-" sorts before lower-case "response-", "partNumber", "uploadId").
+        access_key, token = self._query_parts(credentials)
+        # The canonical query string is the URL's query: parameters sorted by name (upper-case
+        # "X-Amz-" sorts before lower-case "response-", "partNumber", "uploadId"; "Security-Token"
+        # before "SignedHeaders").
         query_string = (
-            f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential={self._credential_prefix}{datestamp}{self._credential_suffix}"
-            f"&X-Amz-Date={date}&X-Amz-Expires={expires}&X-Amz-SignedHeaders={uri_encode(names)}"
+            f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential={access_key}{datestamp}{self._credential_suffix}"
+            f"&X-Amz-Date={date}&X-Amz-Expires={expires}{token}&X-Amz-SignedHeaders={uri_encode(names)}"
         )
         for name, value in sorted(query):
             query_string += f"&{name}={uri_encode(value)}"
@@ -167,39 +184,63 @@ class Presigner:
         else:
             tail = self._canonical_tail
         canonical_request = f"{method}\n{path}\n{query_string}{tail}"
-        signature = self._sign(datestamp, date, hashlib.sha256(canonical_request.encode()).hexdigest())
+        scope = f"{datestamp}/{self._region}/s3/aws4_request"
+        string_to_sign = f"{ALGORITHM}\n{date}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+        signature = signing_key(credentials.secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
         return f"{self._base}{path}?{query_string}&X-Amz-Signature={signature}"
 
     def sign_post_policy(
         self,
         bucket: str,
         conditions: list[Any],
-        expires_at: int,
+        expires: int,
         *,
         in_host: bool = False,
         signed_at: int | None = None,
     ) -> tuple[str, dict[str, str]]:
         """The URL and the form fields of a browser POST upload to ``bucket`` under ``conditions``
-        (S3 POST policy conditions, without the credential ones added here), valid until the
-        Unix time ``expires_at``; ``in_host`` when the host names the bucket (virtual-host style).
-        The form must send every field, then the file last."""
-        date = amz_date(int(time.time()) if signed_at is None else signed_at)
+        (S3 POST policy conditions, without the credential ones added here), valid for
+        ``expires`` seconds from ``signed_at`` (default now) or until the credentials expire if
+        that is sooner; ``in_host`` when the host names the bucket (virtual-host style).
+        A session token is a field and a condition (``x-amz-security-token``).
+        The form must send every field, then the file last.
+        """
+        credentials, signed_at, expires = self._signing(expires, signed_at)
+        date = amz_date(signed_at)
         datestamp = date[:8]
-        credential = f"{self._access_key}/{datestamp}/{self._region}/s3/aws4_request"
+        credential = f"{credentials.access_key}/{datestamp}/{self._region}/s3/aws4_request"
         fields = {"x-amz-algorithm": ALGORITHM, "x-amz-credential": credential, "x-amz-date": date}
+        if credentials.session_token is not None:
+            fields["x-amz-security-token"] = MaskedText(credentials.session_token.reveal())
         document = {
-            "expiration": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(expires_at)),
+            "expiration": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(signed_at + expires)),
             "conditions": [{"bucket": bucket}, *conditions, *({name: value} for name, value in fields.items())],
         }
         policy = base64.b64encode(json.dumps(document, separators=(",", ":")).encode()).decode()
-        signature = signing_key(self._secret_key, datestamp, self._region).hexdigest(policy.encode())
+        signature = signing_key(credentials.secret_key, datestamp, self._region).hexdigest(policy.encode())
         url = f"{self._base}/" if in_host else f"{self._base}/{uri_encode(bucket)}"
         return url, {**fields, "policy": policy, "x-amz-signature": signature}
 
-    def _sign(self, datestamp: str, date: str, request_hash: str) -> str:
-        scope = f"{datestamp}/{self._region}/s3/aws4_request"
-        string_to_sign = f"{ALGORITHM}\n{date}\n{scope}\n{request_hash}"
-        return signing_key(self._secret_key, datestamp, self._region).hexdigest(string_to_sign.encode())
+    def _signing(self, expires: int, signed_at: int | None) -> tuple[SigningCredentials, int, int]:
+        """The credentials to sign with now, the signing time (``signed_at``, default now) and
+        ``expires`` capped to the credentials' end."""
+        credentials = self._credentials.current()
+        if signed_at is None:
+            signed_at = int(time.time())
+        return credentials, signed_at, capped_expiry(credentials, expires, signed_at)
+
+    def _query_parts(self, credentials: SigningCredentials) -> tuple[str, MaskedText]:
+        """``credentials``' URL-encoded ``access key/`` and ``&X-Amz-Security-Token=...`` (or ``""``),
+        encoded once per set of credentials."""
+        encoded = self._encoded
+        if encoded is None or encoded[0] is not credentials:
+            token = credentials.session_token
+            encoded = self._encoded = (
+                credentials,
+                uri_encode(credentials.access_key + "/"),
+                MaskedText(f"&X-Amz-Security-Token={uri_encode(token.reveal())}" if token else ""),
+            )
+        return encoded[1], encoded[2]
 
     def __repr__(self) -> str:
         return f"<Presigner {self._base}>"

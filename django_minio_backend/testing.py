@@ -119,13 +119,16 @@ def pointed_at(endpoint: S3Endpoint) -> Iterator[None]:
     bucket is created. On exit the buckets created here are emptied and removed, and the
     settings restored.
     """
-    # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it.
+    # Requests go to the server directly, not through a MINIO_HTTP_CLIENT's proxy, and URLs name it;
+    # its keys sign, not a project's credentials provider or session token.
     direct = {
         **endpoint.settings(),
         "MINIO_HTTP_CLIENT": None,
         "MINIO_EXTERNAL_ENDPOINT": "",
         "MINIO_PUBLIC_URL": "",
         "MINIO_URL_ADDRESSING_STYLE": "path",
+        "MINIO_SESSION_TOKEN": "",
+        "MINIO_CREDENTIALS_PROVIDER": None,
     }
     # MINIO_OVERRIDE_OPTIONS is conf's documented top layer, over constructor options too: a
     # setting, so override_settings nests and restores it and storages drop what they read on

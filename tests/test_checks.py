@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.test import override_settings
+from minio.credentials.providers import EnvMinioProvider
 from minio.sse import SseCustomerKey
 
 from django_minio_backend import MinioBackend
@@ -108,6 +109,8 @@ RULE_CASES = [
     ("E019", {"STORAGES": media_alias(storage_name="archive")}),
     ("E020", {"MINIO_OVERRIDE_OPTIONS": [("MINIO_ENDPOINT", "x:9000")]}),
     ("E028", {"MINIO_CONDITIONAL_WRITES": "yes"}),
+    ("E060", {"MINIO_CREDENTIALS_PROVIDER": "no.such.Provider", "MINIO_ACCESS_KEY": "", "MINIO_SECRET_KEY": ""}),
+    ("E061", {"MINIO_CREDENTIALS_PROVIDER": "minio.credentials.providers.EnvMinioProvider"}),
     ("W001", {"MINIO_EXTERNAL_ENDPOINT": "cdn.example.com"}),
     # 4.x's put_object options (tests/test_compat_options.py has the rest)
     ("E022", {"STORAGES": media_alias(region="eu-west-1", MINIO_REGION="us-east-1")}),
@@ -191,12 +194,18 @@ def test_undeclared_field_bucket_warning_points_at_the_field():
     assert "django-backend-dev-private" in message.msg
 
 
-def test_messages_never_carry_the_secret_key():
-    secret = "s3cr3t-never-shown"
-    with override_settings(MINIO_SECRET_KEY=secret, MINIO_ENDPOINT="https://x", MINIO_URL_EXPIRY_HOURS=0):
+def test_messages_never_carry_the_secret_key_or_the_session_token():
+    secret, token = "s3cr3t-never-shown", "t0ken-never-shown"
+    with override_settings(
+        MINIO_SECRET_KEY=secret,
+        MINIO_SESSION_TOKEN=token,
+        MINIO_CREDENTIALS_PROVIDER=EnvMinioProvider(),  # E061 names the token's option
+        MINIO_ENDPOINT="https://x",
+        MINIO_URL_EXPIRY_HOURS=0,
+    ):
         messages = check_configuration()
-    assert messages
-    assert all(secret not in f"{m.msg} {m.hint}" for m in messages)
+    assert any(m.id == "django_minio_backend.E061" for m in messages)
+    assert all(secret not in f"{m.msg} {m.hint}" and token not in f"{m.msg} {m.hint}" for m in messages)
 
 
 def test_an_endpoint_with_credentials_written_into_it_is_refused_without_showing_them():

@@ -12,6 +12,7 @@ from minio import Minio
 
 from django_minio_backend import MinioBackend
 from django_minio_backend.conf import Secret
+from django_minio_backend.credentials import SigningCredentials
 from django_minio_backend.signing import Presigner, uri_encode
 
 from .s3 import CountingPoolManager, Endpoint, http_get
@@ -84,14 +85,14 @@ def test_an_edited_url_is_refused(storage: MinioBackend, bucket: str):
 def test_a_url_signed_with_another_secret_is_refused(storage: MinioBackend, s3_endpoint: Endpoint, bucket: str):
     storage.save("guarded.txt", ContentFile(b"guarded"))
     endpoint, https, access_key = s3_endpoint.endpoint, s3_endpoint.use_https, s3_endpoint.access_key
-    forged = Presigner(endpoint, https, access_key, Secret("not-the-secret"), "us-east-1")
+    forged = Presigner(endpoint, https, SigningCredentials(access_key, Secret("not-the-secret")), "us-east-1")
     assert http_get(forged.presign_get(bucket, "guarded.txt", 60))[0] == 403
 
 
 def test_signatures_equal_minio_py_for_the_same_request():
     """An independent implementation (minio-py) computes the very same signature."""
     client = Minio("example.com:9000", "AK+/=ID", "se/cr+et", secure=True, region="eu-central-1")
-    signer = Presigner("example.com:9000", True, "AK+/=ID", Secret("se/cr+et"), "eu-central-1")
+    signer = Presigner("example.com:9000", True, SigningCredentials("AK+/=ID", Secret("se/cr+et")), "eu-central-1")
     for timestamp in (1767225599, 1767225600):  # either side of a UTC midnight: a new signing key
         for name in AWKWARD_NAMES:
             overrides = {"response-content-disposition": f"attachment; filename={name}"}
@@ -109,7 +110,7 @@ def test_signatures_equal_minio_py_for_the_same_request():
 
 def test_hosts_are_lower_case_and_default_ports_left_out_as_browsers_send_them():
     def url(endpoint: str, https: bool) -> str:
-        return Presigner(endpoint, https, "a", Secret("s"), "us-east-1").presign_get("b", "k", 1)
+        return Presigner(endpoint, https, SigningCredentials("a", Secret("s")), "us-east-1").presign_get("b", "k", 1)
 
     assert url("host:443", True).startswith("https://host/b/k?")
     assert url("HOST:80", False).startswith("http://host/b/k?")
@@ -117,7 +118,7 @@ def test_hosts_are_lower_case_and_default_ports_left_out_as_browsers_send_them()
 
 
 def test_the_presigner_never_shows_its_secret():
-    signer = Presigner("host", True, "access", Secret("very-secret-value"), "us-east-1")
+    signer = Presigner("host", True, SigningCredentials("access", Secret("very-secret-value")), "us-east-1")
     assert "very-secret-value" not in repr(signer)
     assert "very-secret-value" not in signer.presign_get("b", "k", 60)
 

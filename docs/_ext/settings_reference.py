@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 MEANINGS: dict[str, str] = {
     "MINIO_ENDPOINT": "Required. `host[:port]` of the S3 API, without scheme or path.",
-    "MINIO_ACCESS_KEY": "Required. The access key.",
-    "MINIO_SECRET_KEY": "Required. The secret key; never shown in errors, logs or reports.",
+    "MINIO_ACCESS_KEY": "The access key; required without `MINIO_CREDENTIALS_PROVIDER`.",
+    "MINIO_SECRET_KEY": "The secret key, required without a provider; never shown in errors, logs or reports.",
     "MINIO_USE_HTTPS": "Talk to the endpoint over TLS; certificates are verified.",
     "MINIO_REGION": "Region used for signing and for new buckets; never asked of the server.",
     "MINIO_EXTERNAL_ENDPOINT": "Host that browsers use (behind a proxy, say); URLs point there and are signed for it.",
@@ -77,6 +77,8 @@ MEANINGS: dict[str, str] = {
     "MINIO_DIRECT_UPLOAD_EXPIRY": "Lifetime of direct-upload URLs, POST policies and upload tokens.",
     "MINIO_DIRECT_UPLOAD_PERMISSION": "`(request, field_label) -> bool` or its path: who may upload (None: signed in).",
     "MINIO_STATIC_KEEP_ONLY_HASHED_FILES": "The manifest storage stores only hashed copies and the manifest (E050).",
+    "MINIO_SESSION_TOKEN": "The session token of temporary keys; masked as the secret key is.",
+    "MINIO_CREDENTIALS_PROVIDER": "A minio credentials provider or its import path, instead of keys (see Credentials).",
 }
 
 

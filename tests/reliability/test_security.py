@@ -323,9 +323,10 @@ def test_a_secret_is_masked_wherever_it_is_printed_and_equal_by_value():
 def test_secrets_are_masked_as_soon_as_they_are_read(s3_endpoint: Endpoint):
     """From settings, STORAGES OPTIONS, the constructor and MINIO_OVERRIDE_OPTIONS alike; the value
     of an unknown name (a misspelt secret) too. A storage still finds its alias by its options."""
-    options = {**s3_endpoint.settings(), "MINIO_SECRETKEY": "misspelt-secret"}
+    options = {**s3_endpoint.settings(), "MINIO_SECRETKEY": "misspelt-secret", "MINIO_SESSION_TOKEN": "token-value"}
     media = MinioBackend("media-files", **options)
     assert isinstance(media.options["MINIO_SECRET_KEY"], Secret)
+    assert isinstance(media.options["MINIO_SESSION_TOKEN"], Secret) and "token-value" not in repr(media.options)
     assert isinstance(media.options["MINIO_SECRETKEY"], Secret) and "misspelt-secret" not in repr(media.options)
     storages_setting = {**_storages(), "media": {"BACKEND": "django_minio_backend.models.MinioBackend", "OPTIONS": {
         **s3_endpoint.settings(), "bucket_name": "media-files"}}}  # fmt: skip
