@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,43 +14,19 @@ import urllib3
 from minio import Minio
 from playwright.sync_api import Browser, Page, Request
 
-from examples.site.run_demo import ExampleSite
-
-from .s3 import Endpoint, empty_and_remove_bucket
-from .test_example_site import ARTIFACTS, EXAMPLE_BUCKETS, LiveSite, _free_port, _log_in
+from .s3 import Endpoint
+from .test_example_site import ARTIFACTS, LiveSite, _log_in
 from .test_example_site import browser as browser  # the module's chromium, shared
+from .test_example_site import live_site as live_site  # the example site tests' site, shared
 
 MiB = 1024 * 1024
 FEW_KIB = 4096  # the largest request Django may receive for a direct upload, headers included
 
 
 @pytest.fixture(scope="module")
-def site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+def site(live_site: LiveSite) -> LiveSite:
     """The example site, its buckets' CORS rules set for its origin by initialize_buckets."""
-    password = secrets.token_urlsafe(12)
-    port = _free_port()
-    host, _, s3_port = s3_endpoint.endpoint.rpartition(":")
-    example = ExampleSite.for_server(
-        s3_endpoint.endpoint,
-        s3_endpoint.access_key,
-        s3_endpoint.secret_key,
-        tmp_path_factory.mktemp("direct-site") / "db.sqlite3",
-        use_https=s3_endpoint.use_https,
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-        DJANGO_DEBUG="0",
-        MINIO_EXTERNAL_ENDPOINT=f"localhost:{s3_port}" if host == "127.0.0.1" else s3_endpoint.endpoint,
-        EXAMPLE_SITE_ORIGINS=f"http://127.0.0.1:{port}",
-    )
-    example.prepare(password, quiet=True)
-    process = example.serve(port)
-    try:
-        yield LiveSite(f"http://127.0.0.1:{port}", password, s3_url="")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if os.environ.get("MINIO_TEST_ENDPOINT"):
-            for bucket in EXAMPLE_BUCKETS:
-                empty_and_remove_bucket(s3_client, bucket)
+    return live_site
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ def live_site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.
     another name than the site does (localhost rather than 127.0.0.1), so every link followed
     below also proves that URLs are built and signed for MINIO_EXTERNAL_ENDPOINT."""
     password = secrets.token_urlsafe(12)
+    port = _free_port()
     host, _, s3_port = s3_endpoint.endpoint.rpartition(":")
     external = f"localhost:{s3_port}" if host == "127.0.0.1" else s3_endpoint.endpoint
     site = ExampleSite.for_server(
@@ -77,9 +78,9 @@ def live_site(s3_endpoint: Endpoint, s3_client: Minio, tmp_path_factory: pytest.
         DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
         DJANGO_DEBUG="0",
         MINIO_EXTERNAL_ENDPOINT=external,
+        EXAMPLE_SITE_ORIGINS=f"http://127.0.0.1:{port}",  # the CORS rules direct uploads need
     )
     site.prepare(password, quiet=True)
-    port = _free_port()
     process = site.serve(port)
     try:
         yield LiveSite(
