@@ -499,6 +499,14 @@ def _part_size(o: OptionValues) -> Iterable[str]:
         yield f"MINIO_MULTIPART_PART_SIZE must be at least 5 MiB (the S3 minimum), got {size!r}."
 
 
+def _value_errors(parse: Callable[[Any], object], value: object) -> Iterable[str]:
+    """The message of the ``ValueError`` that ``parse(value)`` raises, if it does."""
+    try:
+        parse(value)
+    except ValueError as exc:
+        yield str(exc)
+
+
 @_rule("E013", "Give seconds as a number above 0, such as 5 or 0.5.")
 def _timeouts(o: OptionValues) -> Iterable[str]:
     for name in SECONDS_OPTIONS:
@@ -509,10 +517,7 @@ def _timeouts(o: OptionValues) -> Iterable[str]:
 
 @_rule("E014", "For example MINIO_HTTP_CLIENT = urllib3.ProxyManager('http://proxy.example:3128').")
 def _http_client(o: OptionValues) -> Iterable[str]:
-    try:
-        _pool_manager(o["MINIO_HTTP_CLIENT"])
-    except ValueError as exc:
-        yield str(exc)
+    return _value_errors(_pool_manager, o["MINIO_HTTP_CLIENT"])
 
 
 @_rule("E015", "A stable URL is valid for at least the expiry minus this window, so make the window shorter.")
@@ -786,10 +791,7 @@ def _direct_upload_expiry(o: OptionValues) -> Iterable[str]:
 
 @_rule("E073", "Give a function (request, field_label) -> bool, or its import path.")
 def _direct_upload_permission(o: OptionValues) -> Iterable[str]:
-    try:
-        direct_upload_permission(o["MINIO_DIRECT_UPLOAD_PERMISSION"])
-    except ValueError as exc:
-        yield str(exc)
+    return _value_errors(direct_upload_permission, o["MINIO_DIRECT_UPLOAD_PERMISSION"])
 
 
 def direct_upload_permission(value: object) -> Callable[..., bool] | None:
@@ -823,10 +825,7 @@ def problems(options: OptionValues) -> list[Problem]:
     "or an instance such as AssumeRoleProvider(...).",
 )
 def _credentials_provider(o: OptionValues) -> Iterable[str]:
-    try:
-        credentials_provider(o["MINIO_CREDENTIALS_PROVIDER"])
-    except ValueError as exc:
-        yield str(exc)
+    return _value_errors(credentials_provider, o["MINIO_CREDENTIALS_PROVIDER"])
 
 
 @_rule(
