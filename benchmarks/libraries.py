@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import IO, Any, BinaryIO, cast
 
 from django.core.files.base import File
@@ -29,16 +30,28 @@ CHUNK = 64 * 1024
 
 
 class Library:
-    """One contender: the operations the benchmark times, on one bucket."""
+    """One contender: the operations the benchmark times, on one bucket.
+
+    Only ``storage`` is built with the library; the other storages are built when an operation
+    first needs them, so a first read in a fresh process builds what a first read needs.
+    """
 
     label = ""
-    storage: Any  # the Django storage; ``public_storage`` serves a public bucket
-    public_storage: Any
-    overwriting_storage: Any = None  # one whose saves replace existing objects, if there is one
+    storage: Any  # the Django storage
 
     def __init__(self, server: Server):
         self.server = server
         self.bucket = server.bucket
+
+    @cached_property
+    def public_storage(self) -> Any:
+        """A storage serving the bucket publicly (unsigned URLs)."""
+        raise NotImplementedError
+
+    @cached_property
+    def overwriting_storage(self) -> Any:
+        """A storage whose saves replace existing objects; None if the library has none."""
+        return None
 
     @classmethod
     def django_settings(cls, server: Server) -> dict[str, Any]:
@@ -118,11 +131,12 @@ class Raw(Library):
     def __init__(self, server: Server):
         super().__init__(server)
         self.client = server.client()
+
+    @cached_property
+    def temporary_client(self) -> Any:
         from minio import Minio
 
-        self.temporary_client = Minio(
-            server.endpoint, credentials=temporary_keys(server), secure=False, region="us-east-1"
-        )
+        return Minio(self.server.endpoint, credentials=temporary_keys(self.server), secure=False, region="us-east-1")
 
     def save(self, name: str, stream: IO[bytes], size: int) -> str:
         self.client.put_object(self.bucket, name, cast(BinaryIO, stream), size, content_type="application/octet-stream")
@@ -187,22 +201,31 @@ class Ours(Library):
 
     def __init__(self, server: Server):
         super().__init__(server)
-        from django_minio_backend import MinioBackend
-
-        options: dict[str, Any] = {
+        self.options: dict[str, Any] = {
             "MINIO_ENDPOINT": server.endpoint,
             "MINIO_ACCESS_KEY": server.access_key,
             "MINIO_SECRET_KEY": server.secret_key,
             "MINIO_USE_HTTPS": False,
         }
-        self.storage = MinioBackend(self.bucket, **options)
-        self.public_storage = MinioBackend(self.bucket, MINIO_PUBLIC_BUCKETS=[self.bucket], **options)
-        self.overwriting_storage = MinioBackend(self.bucket, allow_overwrite=True, **options)
-        self.temporary_storage = MinioBackend(
-            self.bucket,
-            **{**options, "MINIO_ACCESS_KEY": "", "MINIO_SECRET_KEY": ""},
-            MINIO_CREDENTIALS_PROVIDER=temporary_keys(server),
-        )
+        self.storage = self._storage()
+
+    def _storage(self, **options: Any) -> Any:
+        from django_minio_backend import MinioBackend
+
+        return MinioBackend(self.bucket, **{**self.options, **options})
+
+    @cached_property
+    def public_storage(self) -> Any:
+        return self._storage(MINIO_PUBLIC_BUCKETS=[self.bucket])
+
+    @cached_property
+    def overwriting_storage(self) -> Any:
+        return self._storage(allow_overwrite=True)
+
+    @cached_property
+    def temporary_storage(self) -> Any:
+        provider = temporary_keys(self.server)
+        return self._storage(MINIO_ACCESS_KEY="", MINIO_SECRET_KEY="", MINIO_CREDENTIALS_PROVIDER=provider)
 
     def presigned_url_temporary(self, name: str) -> str | None:
         return str(self.temporary_storage.url(name))
@@ -215,7 +238,7 @@ class DjangoStorages(Library):
         super().__init__(server)
         from storages.backends.s3 import S3Storage
 
-        options = {
+        self.options = {
             "access_key": server.access_key,
             "secret_key": server.secret_key,
             "bucket_name": self.bucket,
@@ -223,8 +246,17 @@ class DjangoStorages(Library):
             "region_name": "us-east-1",
             "addressing_style": "path",
         }
-        self.storage = self.overwriting_storage = S3Storage(**options)  # file_overwrite=True by default
-        self.public_storage = S3Storage(querystring_auth=False, **options)
+        self.storage = S3Storage(**self.options)
+
+    @cached_property
+    def overwriting_storage(self) -> Any:
+        return self.storage  # file_overwrite=True by default
+
+    @cached_property
+    def public_storage(self) -> Any:
+        from storages.backends.s3 import S3Storage
+
+        return S3Storage(querystring_auth=False, **self.options)
 
 
 class DjangoMinioStorage(Library):
@@ -234,9 +266,14 @@ class DjangoMinioStorage(Library):
         super().__init__(server)
         from minio_storage.storage import MinioStorage
 
-        client = server.client()
-        self.storage = MinioStorage(client, self.bucket, presign_urls=True)
-        self.public_storage = MinioStorage(client, self.bucket, presign_urls=False)
+        self.client = server.client()
+        self.storage = MinioStorage(self.client, self.bucket, presign_urls=True)
+
+    @cached_property
+    def public_storage(self) -> Any:
+        from minio_storage.storage import MinioStorage
+
+        return MinioStorage(self.client, self.bucket, presign_urls=False)
 
 
 class Upstream(Library):
@@ -244,12 +281,21 @@ class Upstream(Library):
 
     def __init__(self, server: Server):
         super().__init__(server)
+        # Fresh lists: upstream appends to the ones it is given.
+        self.storage = self._storage(MINIO_PRIVATE_BUCKETS=[self.bucket])
+
+    def _storage(self, **options: Any) -> Any:
         from django_minio_backend.models import MinioBackend  # upstream's, in its own environment
 
-        # Fresh lists: upstream appends to the ones it is given.
-        self.storage = MinioBackend(self.bucket, MINIO_PRIVATE_BUCKETS=[self.bucket])
-        self.public_storage = MinioBackend(self.bucket, MINIO_PUBLIC_BUCKETS=[self.bucket])
-        self.overwriting_storage = MinioBackend(self.bucket, MINIO_PRIVATE_BUCKETS=[self.bucket], replace_existing=True)
+        return MinioBackend(self.bucket, **options)
+
+    @cached_property
+    def public_storage(self) -> Any:
+        return self._storage(MINIO_PUBLIC_BUCKETS=[self.bucket])
+
+    @cached_property
+    def overwriting_storage(self) -> Any:
+        return self._storage(MINIO_PRIVATE_BUCKETS=[self.bucket], replace_existing=True)
 
     @classmethod
     def django_settings(cls, server: Server) -> dict[str, Any]:
