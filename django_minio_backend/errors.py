@@ -102,9 +102,10 @@ class BucketDoesNotExist(RequestRefused):
 
 
 class ObjectChangedError(RequestRefused):
-    """An open file's object was replaced or rewritten while it was being read.
+    """An object was replaced or rewritten between requests that needed one version of it: while
+    an open file was reading it, or between a direct upload's check and its move (``adopt()``).
 
-    The file reads one version; its later requests ask for that version only (``If-Match``
+    An open file reads one version; its later requests ask for that version only (``If-Match``
     its ETag) and get this error instead of another version's bytes. Opening the file
     again reads the new version.
     """

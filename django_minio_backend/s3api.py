@@ -136,11 +136,19 @@ def list_multipart_uploads(client: Minio, bucket: str, prefix: str = "") -> Iter
 
 
 def copy_object(
-    client: Minio, bucket: str, key: str, source_key: str, headers: Mapping[str, str], if_absent: bool
+    client: Minio,
+    bucket: str,
+    key: str,
+    source_key: str,
+    headers: Mapping[str, str],
+    if_absent: bool,
+    source_etag: str | None = None,
 ) -> None:
     """CopyObject within ``bucket``: ``source_key`` to ``key``, stored with ``headers`` instead of the
-    source's (tags too, if ``headers`` has ``x-amz-tagging``); with ``if_absent``, ``If-None-Match: *``.
-    S3 may report a failed copy inside a 200 answer; that raises ``S3Error`` too."""
+    source's (tags too, if ``headers`` has ``x-amz-tagging``); with ``if_absent``, ``If-None-Match: *``;
+    with ``source_etag``, only that version of the source (``x-amz-copy-source-if-match``): either
+    condition failing is a ``PreconditionFailed``. S3 may report a failed copy inside a 200
+    answer; that raises ``S3Error`` too."""
     sent: Fields = {
         **headers,
         "x-amz-copy-source": quote(f"/{bucket}/{source_key}"),
@@ -150,6 +158,8 @@ def copy_object(
         sent["x-amz-tagging-directive"] = "REPLACE"
     if if_absent:
         sent["If-None-Match"] = "*"
+    if source_etag is not None:
+        sent["x-amz-copy-source-if-match"] = f'"{source_etag}"'
     _xml_child(client._execute("PUT", bucket, key, headers=sent), "ETag")
 
 

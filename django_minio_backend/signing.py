@@ -168,6 +168,9 @@ class Presigner:
             path = f"/{uri_encode(bucket)}{path}"
         signed = sorted((name.lower(), value.strip()) for name, value in (headers or {}).items())
         names = ";".join(sorted(["host", *(name for name, _ in signed)]))
+        # Encoded before the token joins the query, so a value that cannot be encoded raises
+        # while no local of this frame holds the token in clear.
+        extra_query = "".join(f"&{name}={uri_encode(value)}" for name, value in sorted(query))
         access_key, token = self._query_parts(credentials)
         # The canonical query string is the URL's query: parameters sorted by name (upper-case
         # "X-Amz-" sorts before lower-case "response-", "partNumber", "uploadId"; "Security-Token"
@@ -175,9 +178,8 @@ class Presigner:
         query_string = (
             f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential={access_key}{datestamp}{self._credential_suffix}"
             f"&X-Amz-Date={date}&X-Amz-Expires={expires}{token}&X-Amz-SignedHeaders={uri_encode(names)}"
+            f"{extra_query}"
         )
-        for name, value in sorted(query):
-            query_string += f"&{name}={uri_encode(value)}"
         if signed:
             lines = sorted([("host", self._host), *signed])
             tail = "\n" + "".join(f"{name}:{value}\n" for name, value in lines) + f"\n{names}\nUNSIGNED-PAYLOAD"

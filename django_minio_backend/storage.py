@@ -28,7 +28,7 @@ from . import s3api
 from .client import get_connection
 from .compat import LegacyHelpers
 from .conf import ARGUMENT_DEFAULTS, MinioSettings, OptionValues, masked, read_options, storage_alias
-from .errors import BucketDoesNotExist, translated_errors
+from .errors import BucketDoesNotExist, ObjectChangedError, translated_errors
 from .files import MinioFile, ObjectReader
 from .mediatypes import content_type, runs_script
 from .names import directory_prefix, fitted_key, name_excess, object_key, split_name
@@ -266,7 +266,7 @@ class MinioBackend(LegacyHelpers, Storage):
         if isinstance(content, UploadedObject):
             if content.bucket != self.bucket:
                 raise ValueError(f"{content!r} is not in this storage's bucket {self.bucket!r}")
-            return self.adopt(content.stored_name, name, max_length)
+            return self.adopt(content.stored_name, name, max_length, if_match=content.etag)
         return self._write(name, content, mode, max_length)
 
     def create(self, name: Name, content: IO[Any]) -> None:
@@ -449,22 +449,28 @@ class MinioBackend(LegacyHelpers, Storage):
         content_type: str | None = None,
         overwrite: bool = False,
         part: tuple[str, int] | None = None,
+        content_length: int | None = None,
     ) -> PresignedRequest:
         """A PUT that stores the object ``name`` from a browser, signed locally (no request).
 
         The client must send the returned ``headers`` exactly: ``Content-Type`` if
-        ``content_type`` is given, and ``If-None-Match: *`` unless ``overwrite`` (the
-        server then refuses to replace an existing object, answering 412). Valid for
-        ``expires`` (default ``MINIO_DIRECT_UPLOAD_EXPIRY``). With ``part=(upload_id,
-        number)``, a PUT of that part of a multipart upload instead (no headers).
+        ``content_type`` is given, ``If-None-Match: *`` unless ``overwrite`` (the
+        server then refuses to replace an existing object, answering 412), and
+        ``Content-Length`` if ``content_length`` is given (a browser sends it for its
+        body, so a body of another length is refused). Valid for ``expires`` (default
+        ``MINIO_DIRECT_UPLOAD_EXPIRY``). With ``part=(upload_id, number)``, a PUT of that
+        part of a multipart upload instead (only ``Content-Length`` applies).
         """
         self._refuse_customer_key()
+        if content_length is not None and (type(content_length) is not int or content_length < 0):
+            raise ValueError(f"content_length must be a whole number of bytes, got {content_length!r}")
         expires = expires or self.settings.direct_upload_expiry
+        length = {} if content_length is None else {"Content-Length": str(content_length)}
         if part is not None:
             upload_id, number = part
             query = {"partNumber": str(number), "uploadId": upload_id}
-            return self._urls.presigned_put(object_key(name), expires, {}, query)
-        headers = {} if overwrite else {"If-None-Match": "*"}
+            return self._urls.presigned_put(object_key(name), expires, length, query)
+        headers = {**length} if overwrite else {"If-None-Match": "*", **length}
         if content_type is not None:
             headers["Content-Type"] = content_type
         return self._urls.presigned_put(object_key(name), expires, headers)
@@ -507,13 +513,15 @@ class MinioBackend(LegacyHelpers, Storage):
                 "carry (a presigned request does not hold it): use SseS3()/SseKMS() for direct uploads."
             )
 
-    def adopt(self, source: Name, name: Name, max_length: int | None = None) -> str:
+    def adopt(self, source: Name, name: Name, max_length: int | None = None, *, if_match: str | None = None) -> str:
         """Move the object ``source`` (e.g. a direct upload) to ``name``, or to an alternative name
         if ``name`` is taken, as ``save()`` names files; return the name used.
 
         A server-side copy (S3 copies at most 5 GiB at once), stored with the headers a
         save of ``name`` would store, conditional on the name being free as every write
         here is; then ``source`` is deleted. ``FileNotFoundError`` if ``source`` is missing.
+        With ``if_match`` (the ETag of the version that was checked), only that version is
+        moved: ``ObjectChangedError`` if ``source`` was replaced since, and it is left as it is.
         """
         source_name = object_key(source)
         location = self.settings.location
@@ -531,8 +539,10 @@ class MinioBackend(LegacyHelpers, Storage):
             try:
                 with translated_errors("move", self.settings.connection.endpoint, self.bucket, source_key):
                     try:
-                        s3api.copy_object(self.client, self.bucket, key, source_key, headers, conditional)
+                        s3api.copy_object(self.client, self.bucket, key, source_key, headers, conditional, if_match)
                     except S3Error as exc:
+                        if if_match is not None and exc.code == "PreconditionFailed":
+                            self._refuse_if_changed(source_name, if_match, exc)
                         if conditional and s3api.name_taken(exc):
                             raise ObjectExists(key) from exc
                         raise
@@ -541,6 +551,14 @@ class MinioBackend(LegacyHelpers, Storage):
             self.delete(source_name)
             return candidate
         raise FileExistsError(f"{self.bucket}/{name}: no free name to move {source_name!r} to")
+
+    def _refuse_if_changed(self, name: str, etag: str, refusal: S3Error) -> None:
+        """``ObjectChangedError`` if ``name`` is no longer the version ``etag`` (a move's source,
+        whose conditional copy was ``refusal``); ``FileNotFoundError`` if it is gone."""
+        if self.bucket_objects.stat(name).etag != etag:
+            key = self.bucket_objects.key(name)
+            message = f"{self.bucket}/{key} changed after it was checked; it was not moved"
+            raise ObjectChangedError(message, source=refusal, bucket=self.bucket, key=key) from refusal
 
     @cached_property
     def _urls(self) -> ObjectUrls:

@@ -16,14 +16,16 @@ from django.core.files.base import File
 
 class UploadedObject(File):  # type: ignore[type-arg]  # holds no Python file
     """The object stored as ``stored_name`` (a storage's name, within its location) in ``bucket``,
-    ``size`` bytes, to be saved under a name like ``name`` (default: its file name). Reading it is
-    an error: its bytes stay on the server."""
+    ``size`` bytes, to be saved under a name like ``name`` (default: its file name). With ``etag``
+    (the version that was checked), only that version is saved. Reading it is an error: its
+    bytes stay on the server."""
 
-    def __init__(self, bucket: str, stored_name: str, size: int, name: str | None = None):
+    def __init__(self, bucket: str, stored_name: str, size: int, name: str | None = None, *, etag: str | None = None):
         super().__init__(None, name or posixpath.basename(stored_name))
         self.bucket = bucket
         self.stored_name = stored_name
         self.size = size
+        self.etag = etag
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError(f"{self.bucket}/{self.stored_name} is on the server; save() it to a storage of that bucket")

@@ -21,6 +21,7 @@ from django_minio_backend import MinioBackend, orphans
 from django_minio_backend.direct_uploads import DirectUploadField, views
 from django_minio_backend.direct_uploads.tickets import FieldTicket, UploadToken
 from django_minio_backend.discovery import project_storages
+from django_minio_backend.errors import ObjectChangedError
 from tests.testapp.models import DirectAttachment
 
 from .s3 import make_bucket, stored_keys
@@ -169,6 +170,22 @@ def test_upload_larger_than_announced_is_refused_by_the_server(direct_bucket, s3
 
 
 @pytest.mark.django_db
+def test_an_upload_replaced_after_its_check_is_not_named(direct_bucket, s3_client):
+    """The browser may send the policy's form again, with other bytes of the same size and type,
+    between the form's check and the model's save: the checked version is moved, or nothing."""
+    user = _user(1)
+    field, token = _upload(user, b"%PDF-checked")
+    form = _form(field, token, user)
+    assert form.is_valid(), form.errors
+    key = UploadToken.loads(token, owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1)).name
+    FIELD.storage.delete(key)
+    FIELD.storage.save(key, ContentFile(b"%PDF-swapped"))
+    with pytest.raises(ObjectChangedError, match="changed after it was checked"):
+        form.save()
+    assert _ours(s3_client) == [key]  # nothing named; the replacement left for the orphan cleanup
+
+
+@pytest.mark.django_db
 def test_object_over_the_field_limit_is_refused_and_deleted(direct_bucket, s3_client):
     # The browser announced 10 bytes; someone with the token put 20 there by other means.
     user = _user(1)
@@ -220,6 +237,27 @@ def test_permission_hook_decides(direct_bucket, settings):
     settings.MINIO_DIRECT_UPLOAD_PERMISSION = "tests.test_direct_uploads.allow_everyone"
     body = {"field": _field().widget.ticket, "name": "a.pdf", "size": 1, "type": "application/pdf"}
     assert _call(views.start, body, AnonymousUser())[0] == 200
+
+
+def test_part_urls_are_for_the_announced_parts_and_their_lengths_only(direct_bucket, s3_client):
+    """A 9 MiB upload in 8 MiB parts has two: no third part is signed, and each part's URL
+    stores exactly that part's length."""
+    user, field = _user(1), _field()
+    size = 9 * MiB
+    _, start = _call(views.start, {"field": field.widget.ticket, "name": "big.bin", "size": size, "type": ""}, user)
+    assert (start["mode"], start["parts"], start["part_size"]) == ("multipart", 2, 8 * MiB)
+
+    def signed(number: int) -> tuple[int, dict[str, Any]]:
+        return _call(views.part, {"field": field.widget.ticket, "token": start["token"], "number": number}, user)
+
+    assert signed(3)[0] == 400 and signed(0)[0] == 400
+    status, last = signed(2)
+    assert status == 200
+    assert HTTP.request("PUT", last["url"], body=b"x" * (20 * MiB)).status == 403  # not the part's length
+    assert HTTP.request("PUT", last["url"], body=b"x" * MiB).status == 200
+    assert _call(views.complete, {"field": field.widget.ticket, "token": start["token"]}, user)[0] == 400
+    # part 1 is missing: aborted, nothing stored
+    assert _ours(s3_client) == []
 
 
 def test_abort_removes_the_parts(direct_bucket, s3_client):

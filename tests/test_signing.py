@@ -172,3 +172,18 @@ def test_amazon_s3_endpoints_get_minio_signed_virtual_host_urls_without_a_reques
     assert url.startswith("https://my-bucket.s3.eu-west-1.amazonaws.com/a%20b.txt?")
     assert "X-Amz-Signature=" in url
     assert counter.requests == []
+
+
+def test_a_query_value_that_cannot_be_signed_fails_before_the_token_is_in_any_frame():
+    token = "FwoGZXIvYXdzEXAMPLE-session-token"
+    credentials = SigningCredentials("AKIDEXAMPLE", Secret("secret"), Secret(token), time.time() + 3600)
+    presigner = Presigner("127.0.0.1:9000", False, credentials, "us-east-1")
+    with pytest.raises(TypeError) as caught:
+        presigner.presign_get("bucket", "a.txt", 60, [("response-expires", 3600)])  # type: ignore[list-item]
+    frames, traceback = [], caught.tb.tb_next  # the frames below this test's own
+    while traceback is not None:
+        frames.append(traceback.tb_frame)
+        traceback = traceback.tb_next
+    shown = [f"{name}={value!r}" for frame in frames for name, value in frame.f_locals.items()]
+    assert frames and not [text for text in shown if token in text]
+    assert token in presigner.presign_get("bucket", "a.txt", 60)  # the URL itself carries it, as it must

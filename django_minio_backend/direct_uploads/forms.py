@@ -135,7 +135,7 @@ class DirectUploadField(forms.FileField):
         if not (self.ticket.allows(token.content_type) and self.ticket.allows(by_name)):
             storage.delete(token.name)
             raise ValidationError(self.error_messages["type"], code="type", params={"type": by_name})
-        return UploadedObject(storage.bucket, token.name, info.size)
+        return UploadedObject(storage.bucket, token.name, info.size, etag=info.etag)
 
 
 class DirectUploadAdminMixin:

@@ -102,7 +102,7 @@ def start(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if size <= storage.settings.multipart_threshold:
         post = storage.presigned_post(name, min_size=size, max_size=size, content_type=content_type)
         return {"mode": "post", "url": post.url, "fields": post.fields, "token": issued.dumps()}
-    part_size = max(storage.settings.multipart_part_size, math.ceil(size / MAX_PARTS))
+    part_size = _part_size(storage, size)
     key = storage.bucket_objects.key(name)
     with translated_errors("start an upload to", storage.settings.connection.endpoint, storage.bucket, key):
         headers: s3api.Fields = {"Content-Type": content_type, **UPLOAD_HEADERS}
@@ -111,14 +111,23 @@ def start(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return {"mode": "multipart", "part_size": part_size, "parts": math.ceil(size / part_size), "token": token.dumps()}
 
 
+def _part_size(storage: MinioBackend, size: int) -> int:
+    """The size of each part but the last of a multipart upload of ``size`` bytes."""
+    return max(storage.settings.multipart_part_size, math.ceil(size / MAX_PARTS))
+
+
 @_json_view
 def part(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
-    """A presigned PUT for part ``{"number"}`` of the multipart upload ``{"token"}``."""
+    """A presigned PUT for part ``{"number"}`` of the multipart upload ``{"token"}``: one of the
+    parts the file announced, signed for exactly that part's length."""
     token, storage = _token(request, data)
     number = data.get("number")
-    if not token.upload_id or not isinstance(number, int) or not 1 <= number <= MAX_PARTS:
-        raise Refused("number must be a part number of a multipart upload")
-    return {"url": storage.presigned_put(token.name, part=(token.upload_id, number)).url}
+    part_size = _part_size(storage, token.size)
+    parts = math.ceil(token.size / part_size)
+    if not token.upload_id or not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= parts:
+        raise Refused(f"number must be a part number of this multipart upload (1 to {parts})")
+    length = min(part_size, token.size - (number - 1) * part_size)
+    return {"url": storage.presigned_put(token.name, part=(token.upload_id, number), content_length=length).url}
 
 
 @_json_view
