@@ -159,6 +159,25 @@ def test_start_refuses_oversize_and_disallowed_types_before_anything_is_signed(d
     assert _ours(s3_client) == []
 
 
+@pytest.mark.parametrize("size", [100, 9 * MiB], ids=["form upload", "multipart upload"])
+def test_a_declared_type_is_checked_and_stored_as_a_browser_reads_it(direct_bucket, s3_client, size):
+    """A browser reads the last type of a comma list: ``image/png;a=b, text/html`` is HTML,
+    so an ``image/`` limit refuses it; an allowed type is stored as its type alone."""
+    user, field = _user(1), _field(content_types=["image/"])
+    ticket = field.widget.ticket
+    refused = {"field": ticket, "name": "a.png", "size": size, "type": "image/png;a=b, text/html"}
+    status, answer = _call(views.start, refused, user)
+    assert status == 400 and "not allowed" in answer["error"]
+    status, start = _call(views.start, {**refused, "type": "text/html, image/png;q=1"}, user)
+    assert status == 200
+    token = UploadToken.loads(start["token"], owner="user:1", label=field.ticket.label, max_age=timedelta(hours=1))
+    assert token.content_type == "image/png"
+    if start["mode"] == "post":
+        assert start["fields"]["Content-Type"] == "image/png"
+    _call(views.abort, {"field": ticket, "token": start["token"]}, user)
+    assert _ours(s3_client) == []
+
+
 @pytest.mark.django_db
 def test_upload_larger_than_announced_is_refused_by_the_server(direct_bucket, s3_client):
     field = _field()

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from .. import s3api
 from ..errors import translated_errors
+from ..mediatypes import extract_mime_type
 from ..post_policy import UPLOAD_HEADERS
 from ..storage import MinioBackend
 from .tickets import FieldTicket, TicketRefused, UploadToken, owner
@@ -89,13 +90,15 @@ def _token(request: HttpRequest, data: dict[str, Any]) -> tuple[UploadToken, Min
 def start(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Begin an upload of ``{"field", "name", "size", "type"}``: a form upload or a multipart one."""
     ticket, storage = _field(request, data)
-    size, content_type = data.get("size"), str(data.get("type") or "application/octet-stream")
+    size, declared = data.get("size"), str(data.get("type") or "application/octet-stream")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise Refused("size must be a whole number of bytes")
     if size > ticket.max_size:
         raise Refused(f"the file is larger than {ticket.max_size} bytes")
-    if not ticket.allows(content_type):
-        raise Refused(f"files of type {content_type!r} are not allowed")
+    # Checked and stored as the type a browser reads from it (a list's last valid type), nothing more.
+    content_type = extract_mime_type(declared)
+    if content_type is None or not ticket.allows(content_type):
+        raise Refused(f"files of type {declared!r} are not allowed")
     filename = get_valid_filename(os.path.basename(str(data.get("name") or "upload"))) or "upload"
     name = f"{storage.settings.direct_upload_prefix}{secrets.token_urlsafe(18)}/{filename}"
     issued = UploadToken(ticket.label, name, size, content_type, owner(request))
