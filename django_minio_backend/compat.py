@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from minio import Minio
 from minio.datatypes import Object
-from minio.sse import SseCustomerKey
 
+from . import s3api
 from .client import get_url_client
 from .conf import Problem, problems
 from .errors import MinioBackendError, translated_errors
 from .names import object_key
+from .object_options import customer_key_headers
 from .utils import ConfigurationError, PrivatePublicMixedError
 
 if TYPE_CHECKING:
@@ -66,9 +67,19 @@ class LegacyHelpers:
         key = object_key(name)
         try:
             with translated_errors("inspect", self.settings.connection.endpoint, self.bucket, key):
-                sse = self.settings.put_options.sse
-                ssec = sse if isinstance(sse, SseCustomerKey) else None
-                return self.client.stat_object(self.bucket, self.bucket_objects.key(key), ssec=ssec)
+                stored_key = self.bucket_objects.key(key)
+                key_headers: s3api.Fields = {**customer_key_headers(self.settings.put_options.sse)}  # masked
+                head = s3api.head_object(self.client, self.bucket, stored_key, key_headers)
+                return Object(
+                    self.bucket,
+                    stored_key,
+                    last_modified=head.last_modified,
+                    etag=(head.etag or "").replace('"', ""),
+                    size=head.size,
+                    content_type=head.headers.get("Content-Type"),
+                    metadata=head.headers,
+                    version_id=head.headers.get("x-amz-version-id"),
+                )
         except FileNotFoundError:
             with contextlib.suppress(FileNotFoundError):
                 self.bucket_objects.stat(key)  # a miss asks whether the bucket exists, as exists() does

@@ -27,7 +27,9 @@ STANDARD_HEADERS = frozenset(
     {"cache-control", "content-disposition", "content-encoding", "content-language", "content-type"}
 )
 _META_PREFIX = "x-amz-meta-"
-SECRET_HEADERS = frozenset({"x-amz-server-side-encryption-customer-key"})
+SECRET_HEADERS = frozenset(
+    {"x-amz-server-side-encryption-customer-key", "x-amz-copy-source-server-side-encryption-customer-key"}
+)
 
 
 def merged(*layers: Mapping[str, str]) -> dict[str, str]:
@@ -76,12 +78,14 @@ def stored_headers(options: PutOptions) -> dict[str, str]:
     return headers
 
 
-def customer_key_headers(sse: Sse | None) -> dict[str, str]:
+def customer_key_headers(sse: Sse | None, *, copy_source: bool = False) -> dict[str, str]:
     """The headers every request that reads an object or its metadata sends for an SSE-C key
-    (``SseCustomerKey``), the key ``MaskedText``; none for other modes, which reads need not name."""
+    (``SseCustomerKey``), the key ``MaskedText``; none for other modes, which reads need not name.
+    With ``copy_source``, those of a copy whose source is encrypted with that key."""
     if not isinstance(sse, SseCustomerKey):
         return {}
-    return {name: _masked(name, value) for name, value in sse.headers().items()}
+    headers = sse.copy_headers() if copy_source else sse.headers()
+    return {name: _masked(name, value) for name, value in headers.items()}
 
 
 def _tagging(tags: Mapping[str, str]) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from minio import Minio
 from minio.error import S3Error
-from urllib3 import BaseHTTPResponse
+from urllib3 import BaseHTTPResponse, HTTPHeaderDict
 
 _S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
@@ -216,11 +216,13 @@ def list_parts(client: Minio, bucket: str, key: str, upload_id: str) -> list[tup
 
 
 class ObjectHead(NamedTuple):
-    """What a HEAD of an object tells: its size, ETag (as sent, quotes included) and last change."""
+    """What a HEAD of an object tells: its size, ETag (as sent, quotes included), last change and
+    every header of the answer."""
 
     size: int
     etag: str | None
     last_modified: datetime | None
+    headers: HTTPHeaderDict
 
 
 def head_object(client: Minio, bucket: str, key: str, headers: Fields) -> ObjectHead:
@@ -232,4 +234,5 @@ def head_object(client: Minio, bucket: str, key: str, headers: Fields) -> Object
         int(response.headers.get("Content-Length") or 0),
         response.headers.get("ETag"),
         parsedate_to_datetime(modified) if modified else None,
+        response.headers,
     )

@@ -531,11 +531,13 @@ class MinioBackend(LegacyHelpers, Storage):
             names = self._candidate_names(fitted_key(name, max_length, location), max_length)
         objects = self.bucket_objects
         source_key = objects.key(source_name)
+        source_key_headers = customer_key_headers(self.settings.put_options.sse, copy_source=True)
         for candidate in names:
             conditional = not self.allow_overwrite and objects.writes_conditionally()
             if not self.allow_overwrite and not conditional and self.exists(candidate):
                 continue
-            key, headers = objects.key(candidate), self._headers(candidate, None)
+            key = objects.key(candidate)
+            headers = {**self._headers(candidate, None), **source_key_headers}
             try:
                 with translated_errors("move", self.settings.connection.endpoint, self.bucket, source_key):
                     try:
