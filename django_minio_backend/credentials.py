@@ -14,7 +14,9 @@ minio's own providers keep the credentials they fetched until 10 seconds before 
 so a refresh may bring back the same credentials; the next is then due a quarter of their
 remaining time before their end (a dozen cheap calls from five minutes to ten seconds).
 A refresh that fails while the credentials held are valid is logged (a warning), they stay in
-use, and the next call tries again; once they have expired, the failure is raised.
+use, and a call ``RETRY_INTERVAL`` seconds later tries again; once they have expired, the failure
+is raised, and for ``RETRY_INTERVAL`` seconds every call that needs credentials raises it again
+without asking the provider, so many threads and requests never line up behind a failing one.
 The credentials are held as ``SigningCredentials``, secrets masked; the provider's answer is
 turned into them at once.
 """
@@ -39,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = 300.0
 """Refresh at most this many seconds before credentials expire (a quarter of their lifetime if less)."""
+RETRY_INTERVAL = 5.0
+"""Seconds after a failed refresh before the provider is asked again."""
 _EXPIRED_MARGIN = 1.0  # credentials this close to their end are not used for another request
 
 
@@ -119,6 +123,7 @@ class ProviderCredentials:
     def __init__(self, provider: Provider):
         self._provider = provider
         self._held: _Held | None = None
+        self._failure: tuple[float, CredentialsUnavailableError] | None = None  # the last refresh's, and when
         self._refreshing = threading.Lock()
 
     def current(self) -> SigningCredentials:
@@ -143,13 +148,24 @@ class ProviderCredentials:
             self._refreshing.release()
 
     def _refreshed(self, held: _Held | None) -> _Held:
+        valid = held is not None and held.valid
+        failure = self._failure
+        if not valid and failure is not None and time.monotonic() - failure[0] < RETRY_INTERVAL:
+            again = f"{failure[1]} (the provider is asked again {RETRY_INTERVAL:g} s after it failed)"
+            raise CredentialsUnavailableError(again) from failure[1]
         try:
             self._held = self._fetch()
         except CredentialsUnavailableError as exc:
-            if held is None or not held.valid:
+            self._failure = (time.monotonic(), exc)
+            if held is None or not valid:
                 raise
             logger.warning("%s; the credentials held stay in use until they expire.", exc)
-            return held
+            retry_at, expires_at = time.time() + RETRY_INTERVAL, held.credentials.expires_at
+            self._held = _Held(
+                held.credentials, retry_at if expires_at is None else min(retry_at, expires_at - _EXPIRED_MARGIN)
+            )
+            return self._held
+        self._failure = None
         return self._held
 
     @sensitive_variables()

@@ -18,6 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -293,6 +294,34 @@ def test_a_refresh_that_fails_keeps_valid_credentials_in_use_then_raises(
     _sleep_until(fetched + LIFETIME + 1)
     with pytest.raises(CredentialsUnavailableError, match="AssumeRoleProvider gave no credentials"):
         storage.exists(name)
+
+
+def test_threads_that_need_credentials_share_one_failed_refresh():
+    """With no credentials held and the provider failing, 20 threads at once ask it once: the
+    others get its failure, and so does a call soon after, until RETRY_INTERVAL has passed."""
+    calls: list[int] = []
+
+    class CountingProvider(AssumeRoleProvider):
+        def retrieve(self) -> Any:
+            calls.append(1)
+            return super().retrieve()
+
+    sts = f"http://127.0.0.1:{closed_port()}"
+    source = ProviderCredentials(
+        CountingProvider(
+            sts_endpoint=sts,
+            access_key="a",
+            secret_key="unused-secret",
+            role_arn=ROLE,
+            http_client=urllib3.PoolManager(retries=False),  # one refused connection per call
+        )
+    )
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(lambda _: _captured(source.current), range(20)))
+    assert all(isinstance(outcome, CredentialsUnavailableError) for outcome in outcomes)
+    assert all("CountingProvider gave no credentials" in str(outcome) for outcome in outcomes)
+    assert len(calls) == 1
+    assert isinstance(_captured(source.current), CredentialsUnavailableError) and len(calls) == 1
 
 
 def test_static_temporary_credentials_and_the_refusal_of_an_expired_token(
