@@ -106,7 +106,7 @@ def directory_prefix(path: str | os.PathLike[str]) -> str:
     """The listing prefix for a directory path: ``""`` for the root, else ``"a/b/"``
     (with ``.`` and empty segments dropped, as in ``object_key``)."""
     directory = as_text(path).replace("\\", "/")
-    parts = [part for part in pathlib.PurePosixPath(directory).parts if part != "/"]
+    parts = [part for part in directory.split("/") if part not in ("", ".")]
     if ".." in parts or "\x00" in directory:
         raise SuspiciousFileOperation(f"Detected path traversal attempt in {path!r}")
     return "/".join(parts) + "/" if parts else ""

@@ -199,6 +199,7 @@ def test_listdir_is_one_level_deep(storage: MinioBackend):
     assert sorted(directories) == ["other", "sub"] and sorted(files) == ["a.txt", "b.txt"]
     assert storage.listdir("sub") == (["deeper"], ["c.txt"])
     assert storage.listdir("sub/") == (["deeper"], ["c.txt"])
+    assert storage.listdir("//sub/./") == storage.listdir("/sub") == (["deeper"], ["c.txt"])  # empty segments go
     assert storage.listdir("nothing-here") == ([], [])
 
 
