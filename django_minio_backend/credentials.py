@@ -24,6 +24,7 @@ turned into them at once.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -160,10 +161,8 @@ class ProviderCredentials:
             if held is None or not valid:
                 raise
             logger.warning("%s; the credentials held stay in use until they expire.", exc)
-            retry_at, expires_at = time.time() + RETRY_INTERVAL, held.credentials.expires_at
-            self._held = _Held(
-                held.credentials, retry_at if expires_at is None else min(retry_at, expires_at - _EXPIRED_MARGIN)
-            )
+            expires_at = held.credentials.expires_at or math.inf
+            self._held = _Held(held.credentials, min(time.time() + RETRY_INTERVAL, expires_at - _EXPIRED_MARGIN))
             return self._held
         self._failure = None
         return self._held
